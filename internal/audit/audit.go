@@ -129,11 +129,11 @@ func Digest(b []byte) string {
 // computeHash covers every field but the hash itself, in a fixed encoding.
 func (r Record) computeHash() string {
 	c := struct {
-		Seq                                      int64
-		ID, At                                   string
-		ActorID, ActorName, OrgID                string
-		Action, ObjectType, ObjectID, ClientIP   string
-		PayloadDigest, PrevHash                  string
+		Seq                                    int64
+		ID, At                                 string
+		ActorID, ActorName, OrgID              string
+		Action, ObjectType, ObjectID, ClientIP string
+		PayloadDigest, PrevHash                string
 	}{r.Seq, r.ID, r.At.UTC().Format(time.RFC3339Nano), r.ActorID, r.ActorName, r.OrgID,
 		r.Action, r.ObjectType, r.ObjectID, r.ClientIP, r.PayloadDigest, r.PrevHash}
 	b, _ := json.Marshal(c)

@@ -123,6 +123,8 @@ CREATE TABLE cases (
   form TEXT NOT NULL,
   outcome TEXT NOT NULL DEFAULT '',
   received_at TSTZ,
+  step_started_at TSTZ,
+  returned_from INTEGER NOT NULL DEFAULT 0,
   step_due_at TSTZ,
   step_due_date TEXT NOT NULL DEFAULT '',
   overdue_at TSTZ,
