@@ -135,7 +135,10 @@ func (e *Engine) Create(ctx context.Context, in NewCase) (*Case, error) {
 			return err
 		}
 		if in.Submit {
-			return e.submit(ctx, tx, a, c, proc)
+			if err := e.submit(ctx, tx, a, c, proc); err != nil {
+				return err
+			}
+			return e.save(ctx, tx, c, c.Version)
 		}
 		return nil
 	})
@@ -202,9 +205,6 @@ func (e *Engine) submit(ctx context.Context, tx *sql.Tx, a *identity.Actor, c *C
 	c.ReceivedAt = &now
 	c.State, c.StepIndex = Submitted, 0
 	if err := e.startStep(c, proc); err != nil {
-		return err
-	}
-	if err := e.save(ctx, tx, c, c.Version); err != nil {
 		return err
 	}
 	return e.notifyStepActors(ctx, tx, a, c, proc, Draft, ActSubmit, "")
@@ -444,7 +444,7 @@ func (e *Engine) transition(ctx context.Context, id string, expect int, fn func(
 	}
 	var out *Case
 	err := e.DB.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id))
+		c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`+e.DB.ForUpdate(), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound()
 		}

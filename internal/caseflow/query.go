@@ -211,10 +211,10 @@ type Filter struct {
 // start) that limits cases to those the actor may see; the same rule as CanView.
 func (e *Engine) visibility(a *identity.Actor, box string, args []any) (string, []any) {
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	me := arg(a.UserID)
 	var conds []string
 	if box != "todo" {
-		conds = append(conds, "applicant_user_id = "+me)
+		// Only parameters the text uses may be bound: PostgreSQL cannot type an unused one.
+		conds = append(conds, "applicant_user_id = "+arg(a.UserID))
 	}
 	if box != "mine" {
 		var orgs []string

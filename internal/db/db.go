@@ -136,6 +136,15 @@ func (db *DB) LockAudit(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// ForUpdate is the row-lock clause for reading a row a transaction will
+// change. SQLite needs none: its write transactions are serialized.
+func (db *DB) ForUpdate() string {
+	if db.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint failure on either engine.
 func IsUniqueViolation(err error) bool {
 	if err == nil {
