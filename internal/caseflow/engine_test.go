@@ -396,4 +396,3 @@ func TestAnotherOrganizationsCasesAreNotFound(t *testing.T) {
 		}
 	})
 }
-
