@@ -186,7 +186,9 @@ func TestLoginIsThrottledAndAudited(t *testing.T) {
 				t.Fatalf("attempt %d: %d", i, code)
 			}
 		}
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if code := s.api("POST", "/api/v1/login", "", map[string]string{"username": "citizen", "password": pw}, &e); code != 429 || e.Error.Code != "throttled" {
 			t.Fatalf("after 5 failures: %d %+v", code, e)
 		}
@@ -396,4 +398,3 @@ func TestBadInputGetsAClearErrorAndLosesNothing(t *testing.T) {
 		}
 	})
 }
-
