@@ -24,6 +24,7 @@ import (
 	"gongshu/internal/idcode"
 	"gongshu/internal/identity"
 	"gongshu/internal/platform"
+	"gongshu/internal/policy"
 	"gongshu/internal/server"
 	"gongshu/internal/workday"
 )
@@ -34,7 +35,7 @@ var version = "0.1.0-dev"
 const usage = `gongshu — unified public data platform (公数 · 公共数据平台)
 
 Usage:
-  gongshu serve    [--data DIR] [--db DSN] [--addr HOST:PORT] [--profile NAME] [--demo] [--demo-password PW]
+  gongshu serve    [--data DIR] [--db DSN] [--addr HOST:PORT] [--profile NAME] [--profile-overrides FILE] [--demo] [--demo-password PW]
   gongshu migrate  [--data DIR] [--db DSN]
   gongshu demo     [--data DIR] [--db DSN] [--demo-password PW]     create the demo deployment
   gongshu user add|passwd|grant|apikey ...                          manage accounts (see gongshu user -h)
@@ -131,6 +132,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	profile := fs.String("profile", "", "policy profile: jiamusi, qingyang, zhangjiakou, yunnan, weihai (default: stored, or yunnan)")
 	withDemo := fs.Bool("demo", false, "create the demo deployment (yunnan profile) if it does not exist yet")
 	demoPW := fs.String("demo-password", "", "password of every demo account (generated and printed when empty)")
+	overrides := fs.String("profile-overrides", "", "JSON file of deadline overrides for the active profile: [{\"process\":\"feedback\",\"step\":\"reply\",\"working_days\":7}]")
 	secure := fs.Bool("secure-cookies", false, "always mark cookies Secure (set when TLS is terminated by a proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -149,6 +151,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer p.DB.Close()
 	if *withDemo {
 		if err := runDemo(ctx, p, *demoPW, stdout); err != nil {
+			return err
+		}
+	}
+	if *overrides != "" {
+		f, err := os.Open(*overrides)
+		if err != nil {
+			return err
+		}
+		ovs, err := policy.ParseOverrides(f)
+		f.Close()
+		if err != nil {
+			return apperr.New(apperr.Invalid, "政策配置覆盖文件无效："+err.Error(), "invalid profile overrides file: "+err.Error())
+		}
+		if err := p.SetOverrides(ctx, ovs); err != nil {
 			return err
 		}
 	}

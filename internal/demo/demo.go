@@ -139,6 +139,19 @@ func Seed(ctx context.Context, p *platform.Platform, password string) (*Result, 
 		ids[o.key], names[o.key] = org.ID, org.Name
 	}
 	res := &Result{Created: true}
+	// The demo's cases are filed "now"; when today's deadlines would run
+	// into a year whose holiday arrangement is not yet published (late
+	// December), file them as of the last covered November instead, so the
+	// demo still starts and says so in each case's dates.
+	eng := p.Cases
+	if _, err := p.Calendar().AddWorkdays(p.Now(), 15); err != nil {
+		years := p.Calendar().Years()
+		base := time.Date(years[len(years)-1], time.November, 2, 10, 0, 0, 0, time.UTC)
+		offset := base.Sub(p.Now())
+		shifted := *p.Cases
+		shifted.Now = func() time.Time { return p.Now().Add(offset) }
+		eng = &shifted
+	}
 	uid := map[string]string{}
 	for i, u := range users {
 		in := identity.NewUser{Username: u.username, DisplayName: u.name, Kind: u.kind, Password: password}
@@ -162,7 +175,7 @@ func Seed(ctx context.Context, p *platform.Platform, password string) (*Result, 
 		}
 		res.Accounts = append(res.Accounts, Account{Username: u.username, Role: string(u.role), Org: orgName})
 	}
-	if err := seedCases(ctx, p, ids, uid); err != nil {
+	if err := seedCases(ctx, p, eng, ids, uid); err != nil {
 		return nil, fmt.Errorf("demo cases: %w", err)
 	}
 	return res, nil
@@ -183,11 +196,10 @@ func form(kind feedback.Kind, resource, content string) json.RawMessage {
 
 // seedCases files feedback cases in every state, including overdue ones
 // received weeks ago.
-func seedCases(ctx context.Context, p *platform.Platform, org, uid map[string]string) error {
+func seedCases(ctx context.Context, p *platform.Platform, e *caseflow.Engine, org, uid map[string]string) error {
 	citizen, citizen2, company := as(ctx, p, uid["citizen"]), as(ctx, p, uid["citizen2"]), as(ctx, p, uid["company"])
 	officer, reviewer := as(ctx, p, uid["data.officer"]), as(ctx, p, uid["institution.reviewer"])
 	hrss := as(ctx, p, uid["hrss.officer"])
-	e := p.Cases
 	newCase := func(ctx context.Context, eng *caseflow.Engine, target string, f json.RawMessage, submit bool) (*caseflow.Case, error) {
 		return eng.Create(ctx, caseflow.NewCase{Type: feedback.TypeName, TargetOrgID: org[target], Form: f, Submit: submit})
 	}
@@ -245,7 +257,7 @@ func seedCases(ctx context.Context, p *platform.Platform, org, uid map[string]st
 	}
 	// Overdue: received four weeks ago, never answered.
 	past := *e
-	past.Now = func() time.Time { return p.Now().AddDate(0, 0, -28) }
+	past.Now = func() time.Time { return e.Now().AddDate(0, 0, -28) }
 	if _, err := newCase(citizen, &past, "km-hrss", form(feedback.Demand, "社会保险参保信息", "希望开放分行业参保人数的月度统计。"), true); err != nil {
 		return err
 	}
