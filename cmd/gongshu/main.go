@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"strconv"
 	"syscall"
 	"time"
@@ -105,16 +108,54 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 }
 
 func (d *dbFlags) open(ctx context.Context, profile string) (*platform.Platform, error) {
+	key, err := auditKey(d.data, true)
+	if err != nil {
+		return nil, err
+	}
 	sdb, err := db.Open(ctx, d.dsn, d.data)
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.Open(ctx, sdb, profile, nil)
+	p, err := platform.Open(ctx, sdb, platform.Config{Profile: profile, AuditKey: key})
 	if err != nil {
 		sdb.Close()
 		return nil, err
 	}
 	return p, nil
+}
+
+// auditKey reads the key that seals the audit chain's head: GONGSHU_AUDIT_KEY
+// (hex), or the file audit-seal.key in the data directory, created on first
+// use when create is set. Several nodes on one PostgreSQL share it through
+// the environment.
+func auditKey(dataDir string, create bool) ([]byte, error) {
+	if v := os.Getenv("GONGSHU_AUDIT_KEY"); v != "" {
+		k, err := hex.DecodeString(v)
+		if err != nil || len(k) < 16 {
+			return nil, errors.New("GONGSHU_AUDIT_KEY must be at least 16 bytes in hex")
+		}
+		return k, nil
+	}
+	path := filepath.Join(dataDir, "audit-seal.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 16 {
+			return nil, fmt.Errorf("%s is not a hex key of at least 16 bytes", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) || !create {
+		return nil, err
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, err
+	}
+	k := []byte(identity.NewToken(32))
+	if err := os.WriteFile(path, append(k, '\n'), 0o600); err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(string(k))
 }
 
 func envOr(k, def string) string {
@@ -275,7 +316,11 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer sdb.Close()
-	p, err := platform.Open(ctx, sdb, "", nil)
+	key, err := auditKey(d.data, false)
+	if err != nil {
+		fmt.Fprintln(stderr, "warning: no audit seal key (audit-seal.key in the data directory or GONGSHU_AUDIT_KEY): the head seal is not checked")
+	}
+	p, err := platform.Open(ctx, sdb, platform.Config{AuditKey: key})
 	if err != nil {
 		fmt.Fprintln(stderr, "error:", err)
 		return 1

@@ -66,6 +66,8 @@ func TestAuditVerifyFailsAfterAnyRecordIsAlteredInTheFile(t *testing.T) {
 		`UPDATE audit_log SET at = '2020-01-01 00:00:00+00:00' WHERE seq = 3`,
 		`DELETE FROM audit_log WHERE seq = 20`,
 		`DELETE FROM audit_log WHERE seq = 1`,
+		`DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)`,
+		`UPDATE audit_head SET mac = 'forged'`,
 	} {
 		dir := filepath.Join(t.TempDir(), "data")
 		if code, _, errOut := runCmd(t, "demo", "--data", dir, "--demo-password", "X"); code != 0 {

@@ -12,6 +12,7 @@ package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -70,6 +71,16 @@ type Entry struct {
 type Log struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Key seals the head of the chain (HMAC-SM3). It lives outside the
+	// database (a file in the data directory or GONGSHU_AUDIT_KEY), so that
+	// whoever can edit the database cannot also forge the seal.
+	Key []byte
+}
+
+func (l *Log) seal(seq int64, hash string) string {
+	m := hmac.New(sm3.New, l.Key)
+	fmt.Fprintf(m, "%d|%s", seq, hash)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Append writes e as the next record inside tx, the same transaction as the
@@ -107,6 +118,11 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, who Who, e Entry) (Record,
 		r.Payload, r.PayloadDigest, r.PrevHash, r.Hash)
 	if err != nil {
 		return Record{}, fmt.Errorf("append audit record: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`, r.Seq, r.Hash, l.seal(r.Seq, r.Hash))
+	if err != nil {
+		return Record{}, fmt.Errorf("seal audit head: %w", err)
 	}
 	return r, nil
 }
@@ -195,7 +211,36 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 		res.Records++
 		want++
 	}
-	return res, rows.Err()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	return res, l.checkHead(ctx, &res)
+}
+
+// checkHead compares the chain's end with the sealed head: removing the
+// newest records leaves a valid chain, but not a matching seal.
+func (l *Log) checkHead(ctx context.Context, res *VerifyResult) error {
+	var seq int64
+	var hash, mac string
+	err := l.DB.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&seq, &hash, &mac)
+	if err == sql.ErrNoRows {
+		if res.Records > 0 {
+			res.Problem = &Problem{Seq: res.Records, Reason: "the sealed head of the chain is missing"}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case seq > res.Records:
+		res.Problem = &Problem{Seq: res.Records + 1, Reason: fmt.Sprintf("records %d to %d were removed from the end of the log (the sealed head is at %d)", res.Records+1, seq, seq)}
+	case seq < res.Records || hash != res.Head:
+		res.Problem = &Problem{Seq: seq + 1, Reason: "records after the sealed head were added or the head was altered"}
+	case l.Key != nil && !hmac.Equal([]byte(mac), []byte(l.seal(seq, hash))):
+		res.Problem = &Problem{Seq: seq, Reason: "the head seal does not verify with this deployment's key (the chain was rewritten, or the key is not this deployment's)"}
+	}
+	return nil
 }
 
 const columns = `seq, id, at, actor_id, actor_name, org_id, action, object_type, object_id, client_ip, payload, payload_digest, prev_hash, hash`

@@ -13,7 +13,7 @@ import (
 
 func fill(t *testing.T, d *db.DB, n int) *audit.Log {
 	t.Helper()
-	l := &audit.Log{DB: d}
+	l := &audit.Log{DB: d, Key: []byte("test key")}
 	for i := 0; i < n; i++ {
 		err := l.Record(context.Background(), audit.Who{ID: "u1", Name: "张三", OrgID: "o1", ClientIP: "127.0.0.1"},
 			audit.Entry{Action: "case.submit", ObjectType: "case", ObjectID: "c" + string(rune('a'+i)), Payload: map[string]any{"i": i}})
@@ -38,6 +38,8 @@ func TestAuditVerifyDetectsEveryKindOfTampering(t *testing.T) {
 		{"records reordered", "", 2, ""},
 		{"record inserted", `UPDATE audit_log SET seq = seq + 1 WHERE seq >= 100`, 0, ""},
 		{"time changed", `UPDATE audit_log SET at = $1 WHERE seq = 5`, 5, "altered"},
+		{"newest record removed", `DELETE FROM audit_log WHERE seq = 6`, 6, "removed from the end"},
+		{"head seal forged", `UPDATE audit_head SET mac = 'forged'`, 6, "seal"},
 	}
 	for _, tc := range tamper {
 		t.Run(tc.name, func(t *testing.T) {

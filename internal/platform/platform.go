@@ -46,10 +46,21 @@ const (
 	SettingOverrides = "profile_overrides"
 )
 
-// Open migrates d and builds the services. profileName, when not empty,
-// selects (and stores) the active profile; otherwise the stored one, or
-// yunnan for a new deployment, is used.
-func Open(ctx context.Context, d *db.DB, profileName string, now func() time.Time) (*Platform, error) {
+// Config tunes Open.
+type Config struct {
+	// Profile, when not empty, selects (and stores) the active profile;
+	// otherwise the stored one, or yunnan for a new deployment, is used.
+	Profile string
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// AuditKey seals the audit chain's head; nil skips the seal check when
+	// verifying and seals with an empty key.
+	AuditKey []byte
+}
+
+// Open migrates d and builds the services.
+func Open(ctx context.Context, d *db.DB, cfg Config) (*Platform, error) {
+	now, profileName := cfg.Now, cfg.Profile
 	if now == nil {
 		now = time.Now
 	}
@@ -61,7 +72,7 @@ func Open(ctx context.Context, d *db.DB, profileName string, now func() time.Tim
 		return nil, err
 	}
 	p := &Platform{DB: d, Now: now}
-	p.Audit = &audit.Log{DB: d, Now: now}
+	p.Audit = &audit.Log{DB: d, Now: now, Key: cfg.AuditKey}
 	p.Identity = &identity.Service{DB: d, Audit: p.Audit, Regions: tree, Now: now}
 	p.Notify = &notify.Service{DB: d, Now: now}
 	p.Cases = &caseflow.Engine{DB: d, Audit: p.Audit, Identity: p.Identity, Notify: p.Notify, Now: now,

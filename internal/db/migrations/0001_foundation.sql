@@ -182,3 +182,12 @@ CREATE TABLE workday_years (
   updated_at TSTZ NOT NULL,
   updated_by TEXT NOT NULL
 );
+
+-- The keyed seal of the audit chain's head: updated with every append, so that
+-- removing the newest records (which leaves a valid chain) is detected.
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  mac TEXT NOT NULL
+);
