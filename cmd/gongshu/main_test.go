@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,5 +90,26 @@ func TestAuditVerifyFailsAfterAnyRecordIsAlteredInTheFile(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, "seq") {
 			t.Errorf("after %q: exit %d %s", tamper, code, errOut)
 		}
+	}
+}
+
+func TestWorkdayImportAddsANewYear(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	file := filepath.Join(t.TempDir(), "2027.json")
+	os.WriteFile(file, []byte(`{"source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"holidays":{"2027-01-01":"元旦"},"workdays":{}}}}`), 0o600)
+	if code, _, _ := runCmd(t, "workday", "add", "2026-12-30", "5", "--data", dir); code == 0 {
+		t.Fatal("2027 deadline computed before the year was imported")
+	}
+	if code, out, errOut := runCmd(t, "workday", "import", file, "--data", dir); code != 0 || !strings.Contains(out, "2027") {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut := runCmd(t, "workday", "add", "2026-12-30", "5", "--data", dir)
+	if code != 0 || strings.TrimSpace(out) != "2027-01-07" { // 31 Dec, (1 Jan off), 4, 5, 6, 7 January
+		t.Fatalf("after import: %d %q %s", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"years":{"2027":{"holidays":{},"workdays":{"2027-01-06":"调休"}}}}`), 0o600)
+	if code, _, errOut := runCmd(t, "workday", "import", bad, "--data", dir); code == 0 || !strings.Contains(errOut, "weekend") {
+		t.Errorf("bad import: %d %s", code, errOut)
 	}
 }

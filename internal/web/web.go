@@ -180,12 +180,7 @@ func (s *site) lang(r *http.Request) string {
 	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
 		return "en"
 	}
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == "zh-CN" {
-		return "zh-CN"
-	}
-	if al := r.Header.Get("Accept-Language"); strings.HasPrefix(al, "en") {
-		return "en"
-	}
+	// Chinese first: English only when the user chose it.
 	return "zh-CN"
 }
 
