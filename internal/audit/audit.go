@@ -245,7 +245,7 @@ func (l *Log) checkHead(ctx context.Context, res *VerifyResult) error {
 
 const columns = `seq, id, at, actor_id, actor_name, org_id, action, object_type, object_id, client_ip, payload, payload_digest, prev_hash, hash`
 
-func scan(s interface{ Scan(...any) error }) (Record, error) {
+func scan(s db.Scanner) (Record, error) {
 	var r Record
 	err := s.Scan(&r.Seq, &r.ID, &r.At, &r.ActorID, &r.ActorName, &r.OrgID, &r.Action, &r.ObjectType, &r.ObjectID,
 		&r.ClientIP, &r.Payload, &r.PayloadDigest, &r.PrevHash, &r.Hash)
@@ -311,16 +311,7 @@ func (l *Log) Search(ctx context.Context, q Query) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, scan)
 }
 
 func escapeLike(s string) string {

@@ -10,6 +10,7 @@ import (
 
 	"gongshu/internal/apperr"
 	"gongshu/internal/audit"
+	"gongshu/internal/db"
 	"gongshu/internal/identity"
 	"gongshu/internal/notify"
 	"gongshu/internal/policy"
@@ -20,7 +21,7 @@ const caseColumns = `id, number, type, process, profile, title, state, step_inde
 	target_org_id, region_code, subject_type, subject_id, form, outcome, received_at, step_started_at, step_due_at, step_due_date,
 	overdue_at, returned_from, extension, created_at, updated_at, closed_at, version`
 
-func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
+func scanCase(sc db.Scanner) (*Case, error) {
 	var c Case
 	var state, form string
 	var received, started, due, overdue, closed sql.NullTime
@@ -182,19 +183,14 @@ func (e *Engine) Events(ctx context.Context, id string) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
+	return db.Collect(rows, func(sc db.Scanner) (Event, error) {
 		var ev Event
 		var from, to string
-		if err := rows.Scan(&ev.ID, &ev.Seq, &ev.At, &ev.ActorID, &ev.ActorName, &ev.ActorOrgID, &ev.Action, &from, &to, &ev.StepID,
-			&ev.Comment, &ev.LegalBasis, &ev.DueDate); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&ev.ID, &ev.Seq, &ev.At, &ev.ActorID, &ev.ActorName, &ev.ActorOrgID, &ev.Action, &from, &to, &ev.StepID,
+			&ev.Comment, &ev.LegalBasis, &ev.DueDate)
 		ev.At, ev.FromState, ev.ToState = ev.At.UTC(), State(from), State(to)
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+		return ev, err
+	})
 }
 
 // Filter narrows List.
@@ -281,16 +277,8 @@ func (e *Engine) List(ctx context.Context, f Filter) ([]*Case, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := db.Collect(rows, scanCase)
+	return out, total, err
 }
 
 // Stats counts the visible cases by state, and the open ones past their deadline.
@@ -341,16 +329,10 @@ func (e *Engine) MarkOverdue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var due []*Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		due = append(due, c)
+	due, err := db.Collect(rows, scanCase)
+	if err != nil {
+		return 0, err
 	}
-	rows.Close()
 	marked := 0
 	for _, c := range due {
 		err := e.DB.InTx(ctx, func(tx *sql.Tx) error {

@@ -136,6 +136,24 @@ func (db *DB) LockAudit(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// Scanner is a *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Collect scans every row of rows with scan, closes rows and returns the
+// values or the first error.
+func Collect[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // ForUpdate is the row-lock clause for reading a row a transaction will
 // change. SQLite needs none: its write transactions are serialized.
 func (db *DB) ForUpdate() string {

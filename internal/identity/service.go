@@ -147,7 +147,7 @@ func validOrgType(t OrgType) bool {
 
 const orgColumns = `id, name, name_en, type, region_code, COALESCE(parent_id, ''), uscc, responsible_person, created_at`
 
-func scanOrg(sc interface{ Scan(...any) error }) (*Org, error) {
+func scanOrg(sc db.Scanner) (*Org, error) {
 	var o Org
 	var t string
 	if err := sc.Scan(&o.ID, &o.Name, &o.NameEN, &t, &o.RegionCode, &o.ParentID, &o.USCC, &o.ResponsiblePerson, &o.CreatedAt); err != nil {
@@ -334,7 +334,7 @@ func msgEN(err error) string {
 
 const userColumns = `id, username, display_name, kind, id_number, uscc, email, status, created_at`
 
-func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
+func scanUser(sc db.Scanner) (*User, error) {
 	var u User
 	var k string
 	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &k, &u.IDNumber, &u.USCC, &u.Email, &u.Status, &u.CreatedAt); err != nil {
@@ -511,16 +511,7 @@ func (s *Service) Members(ctx context.Context, orgID string, roles ...Role) ([]s
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Collect(rows, func(sc db.Scanner) (id string, err error) { return id, sc.Scan(&id) })
 }
 
 func nullable(s string) any {
