@@ -501,13 +501,16 @@ func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(recs)})
 }
 
-// ParseReceived reads a receipt time: a date (taken as that day in Beijing)
-// or an RFC 3339 time.
+// ParseReceived reads a receipt time: a date (taken as that day in Beijing),
+// an RFC 3339 time, or a local date and time without zone (Beijing).
 func ParseReceived(s string) (time.Time, error) {
-	if t, err := time.ParseInLocation("2006-01-02", s, workday.Location); err == nil {
-		return t, nil
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, workday.Location); err == nil {
+			return t, nil
+		}
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
 	return time.Time{}, apperr.Newf(apperr.Invalid, "时间 %q 格式无效：应为日期 2025-09-30 或 RFC 3339 时间 2025-10-10T17:00:00Z", "time %q is invalid: use a date 2025-09-30 or an RFC 3339 time 2025-10-10T17:00:00Z", s).WithField("from")

@@ -199,6 +199,15 @@ func NormalizeUSCC(s string) (string, error) {
 				"character %d (%q) is not allowed (the code never uses I, O, Z, S, V)", i+1, s[i])
 		}
 	}
+	// Position 1 is the registration authority (1 机构编制, 2 外交, 3 司法行政,
+	// 4 文化, 5 民政, 6 旅游, 7 宗教, 8 工会, 9 市场监管, A 中央军委改革和编制办公室,
+	// N 农业, Y 其他); position 2 the organization category, a digit.
+	if !strings.ContainsRune("123456789ANY", rune(s[0])) {
+		return "", fail("authority", "第1位登记管理部门代码“%c”无效（应为1–9、A、N或Y）", "character 1 (%q) is not a registration authority code (1-9, A, N or Y)", s[0])
+	}
+	if s[1] < '1' || s[1] > '9' {
+		return "", fail("category", "第2位机构类别代码“%c”无效（应为数字1–9）", "character 2 (%q) is not an organization category (a digit 1-9)", s[1])
+	}
 	for i := 2; i < 8; i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return "", fail("region", "第3至8位应为行政区划代码（数字），第%d位为“%c”", "characters 3-8 are the region code (digits); character %d is %q", i+1, s[i])

@@ -84,6 +84,9 @@ func TestUSCCValidation(t *testing.T) {
 		{"91350100M000100V43", "charset"},
 		{"91350100M000101Y43", "org_code_check"},
 		{"913501A0M000100Y43", "region"},
+		{"01350100M000100Y43", "authority"},
+		{"B1350100M000100Y43", "authority"},
+		{"9A350100M000100Y43", "category"},
 		{"91350100M000100Y4", "length"},
 		{"", "empty"},
 		{"91350100M000100Y43 ", "whitespace"},
@@ -115,7 +118,7 @@ func TestGeneratedIdentifiersValidate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		first17 := "91530100" + string(body) + string(oc)
+		first17 := string("123456789ANY"[r.IntN(12)]) + string(rune('1'+r.IntN(9))) + "530100" + string(body) + string(oc)
 		cc, err := USCCCheckChar(first17)
 		if err != nil {
 			t.Fatal(err)
