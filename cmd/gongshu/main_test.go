@@ -113,3 +113,34 @@ func TestWorkdayImportAddsANewYear(t *testing.T) {
 		t.Errorf("bad import: %d %s", code, errOut)
 	}
 }
+
+func TestUserCommandsCreateGrantAndIssueKeys(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := runCmd(t, "demo", "--data", dir, "--demo-password", "X"); code != 0 {
+		t.Fatal(errOut)
+	}
+	steps := [][]string{
+		{"user", "add", "--data", dir, "--username", "new.officer", "--name", "新专员", "--password", "long-password"},
+		{"user", "grant", "--data", dir, "--username", "new.officer", "--org", "昆明市卫生健康委员会", "--role", "data_officer"},
+		{"user", "passwd", "--data", dir, "--username", "new.officer", "--password", "another-password"},
+		{"user", "apikey", "--data", dir, "--username", "new.officer", "--name", "卫健业务系统"},
+		{"user", "add", "--data", dir, "--username", "zhang.san", "--kind", "person", "--id-number", "11010519491231002X", "--password", "long-password"},
+	}
+	for _, args := range steps {
+		if code, out, errOut := runCmd(t, args...); code != 0 {
+			t.Fatalf("%v: %s %s", args, out, errOut)
+		}
+	}
+	for _, args := range [][]string{
+		{"user", "add", "--data", dir, "--username", "x1", "--password", "short"},
+		{"user", "grant", "--data", dir, "--username", "new.officer", "--org", "昆明市卫生健康委员会", "--role", "authority_admin"},
+		{"user", "add", "--data", dir, "--username", "li.si", "--kind", "person", "--id-number", "110105194912310021", "--password", "long-password"},
+	} {
+		if code, _, errOut := runCmd(t, args...); code == 0 || !strings.Contains(errOut, "错误") {
+			t.Errorf("%v accepted (%s)", args, errOut)
+		}
+	}
+	if code, _, _ := runCmd(t, "audit", "verify", "--data", dir); code != 0 {
+		t.Error("audit chain broken by the user commands")
+	}
+}
