@@ -10,6 +10,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,6 +87,9 @@ func (h *handler) routes() []Route {
 	}
 }
 
+// SessionCookieName is the browser session cookie (set by the pages' login).
+const SessionCookieName = "gongshu_session"
+
 // WriteError writes err as {"error": {...}} with its HTTP status; internal
 // errors are logged and answered without details.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
@@ -92,7 +97,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		e = apperr.Newf(apperr.Invalid, "请求体超过 %d 字节上限", "request body exceeds the %d-byte limit", mbe.Limit)
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"error": apperr.Newf(apperr.Invalid,
+			"请求体超过 %d 字节上限", "request body exceeds the %d-byte limit", mbe.Limit)})
+		return
 	case e == nil:
 		slog.Error("internal error", "path", r.URL.Path, "err", err)
 		e = apperr.New(apperr.Internal, "内部错误，请稍后重试", "internal error; please try again later")
@@ -149,10 +156,20 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if _, err := actor(r); err != nil || !ok {
-		WriteError(w, r, apperr.New(apperr.Unauthorized, "请先登录", "log in first"))
+	a, err := actor(r)
+	if err != nil {
+		WriteError(w, r, err)
 		return
+	}
+	if a.APIClient != "" {
+		WriteError(w, r, apperr.New(apperr.Invalid, "API 密钥不是会话，无需退出；如需停用请吊销密钥", "an API key is not a session; revoke the key instead"))
+		return
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		if c, err := r.Cookie(SessionCookieName); err == nil {
+			tok = c.Value
+		}
 	}
 	if err := h.p.Identity.Logout(r.Context(), strings.TrimSpace(tok)); err != nil {
 		WriteError(w, r, err)
@@ -242,6 +259,14 @@ func nonNil[T any](s []T) []T {
 
 func (h *handler) orgs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	var types []string
+	for _, t := range identity.OrgTypes {
+		types = append(types, string(t))
+	}
+	if _, err := oneOf(q, "type", types...); err != nil {
+		WriteError(w, r, err)
+		return
+	}
 	orgs, err := h.p.Identity.ListOrgs(r.Context(), identity.OrgFilter{RegionCode: q.Get("region"), Type: identity.OrgType(q.Get("type")), Query: q.Get("q")})
 	if err != nil {
 		WriteError(w, r, err)
@@ -276,12 +301,45 @@ func (h *handler) view(r *http.Request, c *caseflow.Case) CaseView {
 	return v
 }
 
+// intParam reads an optional whole-number query parameter within [lo, hi].
+func intParam(q url.Values, name string, lo, hi int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, apperr.Newf(apperr.Invalid, "参数 %s 应为 %d 到 %d 之间的整数", "parameter %s must be a whole number from %d to %d", name, lo, hi).WithField(name)
+	}
+	return n, nil
+}
+
+// oneOf checks an optional enumerated query parameter.
+func oneOf(q url.Values, name string, allowed ...string) (string, error) {
+	v := q.Get(name)
+	if v == "" || slices.Contains(allowed, v) {
+		return v, nil
+	}
+	return "", apperr.Newf(apperr.Invalid, "参数 %s 应为：%s", "parameter %s must be one of: %s", name, strings.Join(allowed, ", ")).WithField(name)
+}
+
 func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	list, total, err := h.p.Cases.List(r.Context(), caseflow.Filter{Box: q.Get("box"), State: caseflow.State(q.Get("state")),
-		Type: q.Get("type"), Overdue: q.Get("overdue") == "true", Limit: limit, Offset: offset})
+	limit, err1 := intParam(q, "limit", 1, 200)
+	offset, err2 := intParam(q, "offset", 0, 1<<30)
+	box, err3 := oneOf(q, "box", "mine", "todo")
+	var states []string
+	for _, st := range caseflow.States {
+		states = append(states, string(st))
+	}
+	state, err4 := oneOf(q, "state", states...)
+	overdue, err5 := oneOf(q, "overdue", "true", "false")
+	if err := firstAppErr(err1, err2, err3, err4, err5); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	list, total, err := h.p.Cases.List(r.Context(), caseflow.Filter{Box: box, State: caseflow.State(state),
+		Type: q.Get("type"), Overdue: overdue == "true", Limit: limit, Offset: offset})
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -291,6 +349,15 @@ func (h *handler) cases(w http.ResponseWriter, r *http.Request) {
 		items = append(items, h.view(r, c))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
+func firstAppErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 func (h *handler) caseStats(w http.ResponseWriter, r *http.Request) {
@@ -353,6 +420,8 @@ type ActionRequest struct {
 	LegalBasis string          `json:"legal_basis"`
 	Version    int             `json:"version"`
 	Form       json.RawMessage `json:"form,omitempty"`
+	// Confirmations are explicit approvals a rule asks for, e.g. "open_downgrade" (WH§22).
+	Confirmations []string `json:"confirmations,omitempty"`
 }
 
 // DoAction applies one action to a case; shared by the API and the pages.
@@ -373,7 +442,8 @@ func DoAction(r *http.Request, p *platform.Platform, id string, in ActionRequest
 	case caseflow.ActAccept:
 		return e.Accept(ctx, id, in.Version)
 	case caseflow.ActApprove, caseflow.ActRefuse, caseflow.ActReturn:
-		return e.Decide(ctx, id, caseflow.Decision{Action: caseflow.Action(in.Action), Comment: in.Comment, LegalBasis: in.LegalBasis, Version: in.Version})
+		return e.Decide(ctx, id, caseflow.Decision{Action: caseflow.Action(in.Action), Comment: in.Comment, LegalBasis: in.LegalBasis,
+			Version: in.Version, Confirmations: in.Confirmations})
 	case caseflow.ActWithdraw:
 		return e.Withdraw(ctx, id, in.Version, in.Comment)
 	case caseflow.ActExtendRequest:
@@ -453,7 +523,7 @@ func CanReadAudit(a *identity.Actor) bool {
 }
 
 // AuditQuery reads audit search parameters from a URL query.
-func AuditQuery(q map[string][]string) (audit.Query, error) {
+func AuditQuery(q url.Values) (audit.Query, error) {
 	get := func(k string) string {
 		if v := q[k]; len(v) > 0 {
 			return strings.TrimSpace(v[0])
@@ -461,8 +531,15 @@ func AuditQuery(q map[string][]string) (audit.Query, error) {
 		return ""
 	}
 	aq := audit.Query{Action: get("action"), ActorID: get("actor"), ObjectID: get("object"), Text: get("q")}
-	aq.Limit, _ = strconv.Atoi(get("limit"))
-	aq.Before, _ = strconv.ParseInt(get("before"), 10, 64)
+	var err error
+	if aq.Limit, err = intParam(q, "limit", 1, 500); err != nil {
+		return aq, err
+	}
+	before, err := intParam(q, "before", 1, 1<<62)
+	if err != nil {
+		return aq, err
+	}
+	aq.Before = int64(before)
 	for k, dst := range map[string]*time.Time{"from": &aq.From, "to": &aq.To} {
 		if v := get(k); v != "" {
 			t, err := time.ParseInLocation("2006-01-02", v, workday.Location)

@@ -88,7 +88,7 @@ func authenticate(p *platform.Platform, next http.Handler) http.Handler {
 				api.WriteError(w, r, err)
 				return
 			}
-		} else if c, err := r.Cookie(web.SessionCookie); err == nil && c.Value != "" {
+		} else if c, err := r.Cookie(api.SessionCookieName); err == nil && c.Value != "" {
 			a, _ = p.Identity.Authenticate(r.Context(), c.Value, ip) // an expired cookie is simply anonymous
 		}
 		ctx := r.Context()
@@ -112,7 +112,7 @@ func clientIP(r *http.Request) string {
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
-			http.Error(w, "请求体过大 / request body too large", http.StatusRequestEntityTooLarge)
+			api.WriteError(w, r, &http.MaxBytesError{Limit: n})
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)

@@ -382,8 +382,8 @@ func TestBadInputGetsAClearErrorAndLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 413 && resp.StatusCode != 422 {
-			t.Errorf("2 MiB body: %d", resp.StatusCode)
+		if resp.StatusCode != 413 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("2 MiB body: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 		// A page form with an error keeps what the user typed.
 		c := s.client("citizen")
@@ -395,6 +395,14 @@ func TestBadInputGetsAClearErrorAndLosesNothing(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 422 || !strings.Contains(string(b), "请开放某某数据集的下载") || !strings.Contains(string(b), "请选择受理机构") {
 			t.Errorf("form error page: %d", resp.StatusCode)
+		}
+		for _, q := range []string{"limit=0", "limit=abc", "offset=-1", "box=everything", "state=open", "overdue=yes"} {
+			if code := s.api("GET", "/api/v1/cases?"+q, tok, nil, &e); code != 422 || e.Error.Field == "" {
+				t.Errorf("cases?%s: %d %+v", q, code, e)
+			}
+		}
+		if code := s.api("GET", "/api/v1/orgs?type=club", "", nil, nil); code != 422 {
+			t.Errorf("orgs?type=club: %d", code)
 		}
 		if code := s.api("POST", "/api/v1/register", "", map[string]string{"username": "newperson", "kind": "person", "id_number": "110105194912310021", "password": "longenough1"}, &e); code != 422 || e.Error.Field != "id_number" || !strings.Contains(e.Error.Message, "校验码") {
 			t.Errorf("bad ID number: %d %+v", code, e)

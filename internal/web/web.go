@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"gongshu/internal/api"
 	"gongshu/internal/apperr"
 	"gongshu/internal/identity"
 	"gongshu/internal/platform"
@@ -26,7 +27,7 @@ import (
 )
 
 // SessionCookie is the name of the session cookie.
-const SessionCookie = "gongshu_session"
+const SessionCookie = api.SessionCookieName
 
 const langCookie = "gongshu_lang"
 
