@@ -89,6 +89,9 @@ type NewCase struct {
 	SubjectID   string          `json:"subject_id,omitempty"`
 	Form        json.RawMessage `json:"form"`
 	Submit      bool            `json:"submit"` // submit at once instead of saving a draft
+	// OnCreate, when set, runs inside the creating transaction (a case type
+	// links its subject to the case there, so that both land or neither).
+	OnCreate func(ctx context.Context, tx *sql.Tx, c *Case) error `json:"-"`
 }
 
 // Create opens a case as the calling actor: a draft, or submitted at once.
@@ -133,6 +136,11 @@ func (e *Engine) Create(ctx context.Context, in NewCase) (*Case, error) {
 		}
 		if err := e.event(ctx, tx, a, c, ActCreate, "", Draft, "", ""); err != nil {
 			return err
+		}
+		if in.OnCreate != nil {
+			if err := in.OnCreate(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		if in.Submit {
 			if err := e.submit(ctx, tx, a, c, proc); err != nil {
@@ -348,6 +356,11 @@ func (e *Engine) Withdraw(ctx context.Context, id string, version int, reason st
 		from := c.State
 		now := e.now()
 		c.State, c.ClosedAt, c.StepDueAt, c.StepDueDate = Withdrawn, &now, nil, ""
+		if t := e.types[c.Type]; t.Effect != nil {
+			if err := t.Effect(ctx, tx, c, Decision{Action: ActWithdraw, Comment: reason}); err != nil {
+				return err
+			}
+		}
 		return e.event(ctx, tx, a, c, ActWithdraw, from, Withdrawn, strings.TrimSpace(reason), "")
 	})
 }

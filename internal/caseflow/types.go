@@ -107,7 +107,8 @@ type Type struct {
 	// comment), as an answer to a public demand must.
 	ReplyRequired bool
 	// Effect, when set, runs inside the transaction of the final decision
-	// (approve at the last step, or refuse).
+	// (approve at the last step, refuse, or the applicant's withdrawal); an
+	// error undoes the decision.
 	Effect func(ctx context.Context, tx *sql.Tx, c *Case, d Decision) error
 }
 
@@ -138,4 +139,7 @@ type Decision struct {
 	// Version, when non-zero, must equal the case's version: a decision made
 	// on a stale page loses instead of overwriting a newer one.
 	Version int `json:"version"`
+	// Confirmations are explicit approvals a rule asks of the reviewer, e.g.
+	// "open_downgrade" (WH§22).
+	Confirmations []string `json:"confirmations,omitempty"`
 }

@@ -193,13 +193,22 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// name.sql runs on both engines; name.sqlite.sql and name.postgres.sql
+	// hold what only one of them understands (full-text search).
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
-		names = append(names, e.Name())
+		n := e.Name()
+		if (strings.HasSuffix(n, ".sqlite.sql") && db.Dialect != SQLite) || (strings.HasSuffix(n, ".postgres.sql") && db.Dialect != Postgres) {
+			continue
+		}
+		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		version := strings.TrimSuffix(name, ".sql")
+		version := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, ".sql"), ".sqlite"), ".postgres")
+		if strings.HasSuffix(name, ".sqlite.sql") || strings.HasSuffix(name, ".postgres.sql") {
+			version += "-" + string(db.Dialect)
+		}
 		body, err := migrations.ReadFile("migrations/" + name)
 		if err != nil {
 			return applied, err
