@@ -18,6 +18,7 @@ import (
 	"gongshu/internal/apperr"
 	"gongshu/internal/audit"
 	"gongshu/internal/caseflow"
+	"gongshu/internal/catalog"
 	"gongshu/internal/db"
 	"gongshu/internal/feedback"
 	"gongshu/internal/identity"
@@ -34,6 +35,7 @@ type Platform struct {
 	Identity *identity.Service
 	Notify   *notify.Service
 	Cases    *caseflow.Engine
+	Catalog  *catalog.Service
 	Now      func() time.Time
 
 	profile  atomic.Pointer[policy.Profile]
@@ -78,6 +80,8 @@ func Open(ctx context.Context, d *db.DB, cfg Config) (*Platform, error) {
 	p.Cases = &caseflow.Engine{DB: d, Audit: p.Audit, Identity: p.Identity, Notify: p.Notify, Now: now,
 		Calendar: p.Calendar, Profile: p.Profile}
 	p.Cases.Register(feedback.Type())
+	p.Catalog = &catalog.Service{DB: d, Audit: p.Audit, Identity: p.Identity, Cases: p.Cases, Now: now}
+	p.Cases.Register(p.Catalog.Type())
 	if err := p.Identity.SeedRegions(ctx); err != nil {
 		return nil, err
 	}
