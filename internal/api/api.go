@@ -42,7 +42,7 @@ type handler struct {
 // Register mounts the API on mux.
 func Register(mux *http.ServeMux, p *platform.Platform, o Options) {
 	h := &handler{p: p, o: o}
-	for _, rt := range h.routes() {
+	for _, rt := range append(h.routes(), h.catalogRoutes()...) {
 		mux.HandleFunc(rt.Method+" "+rt.Path, rt.fn)
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +57,7 @@ type Route struct {
 }
 
 // Routes lists the API's endpoints; the OpenAPI document must describe each.
-func Routes() []Route { return (&handler{}).routes() }
+func Routes() []Route { h := &handler{}; return append(h.routes(), h.catalogRoutes()...) }
 
 func (h *handler) routes() []Route {
 	return []Route{

@@ -1,0 +1,180 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"gongshu/internal/apperr"
+	"gongshu/internal/catalog"
+)
+
+func (h *handler) catalogRoutes() []Route {
+	return []Route{
+		{"GET", "/api/v1/catalog", h.catalogSearch},
+		{"POST", "/api/v1/catalog", h.catalogCreate},
+		{"GET", "/api/v1/catalog/drafts", h.catalogDrafts},
+		{"GET", "/api/v1/catalog/{id}", h.catalogGet},
+		{"PUT", "/api/v1/catalog/{id}", h.catalogUpdate},
+		{"POST", "/api/v1/catalog/{id}/submit", h.catalogSubmit},
+		{"GET", "/api/v1/catalog/{id}/versions", h.catalogVersions},
+	}
+}
+
+// CatalogQuery reads a catalog search from URL parameters, refusing bad values.
+func CatalogQuery(q url.Values) (catalog.Query, error) {
+	limit, err := intParam(q, "limit", 1, 100)
+	if err != nil {
+		return catalog.Query{}, err
+	}
+	offset, err := intParam(q, "offset", 0, 1<<30)
+	if err != nil {
+		return catalog.Query{}, err
+	}
+	checks := map[string][]string{
+		"library": {"base", "thematic", "department"}, "share_type": {"unconditional", "conditional", "none"},
+		"open_type": {"unconditional", "conditional", "none"}, "level": {"core", "important", "general"},
+		"sort": {"relevance", "updated", "name"},
+	}
+	for _, f := range catalog.Frequencies {
+		checks["update_frequency"] = append(checks["update_frequency"], string(f))
+	}
+	for name, allowed := range checks {
+		if _, err := oneOf(q, name, allowed...); err != nil {
+			return catalog.Query{}, err
+		}
+	}
+	return catalog.Query{Q: q.Get("q"), Provider: q.Get("provider"), Region: q.Get("region"), Library: catalog.Library(q.Get("library")),
+		Theme: q.Get("theme"), ShareType: catalog.ShareType(q.Get("share_type")), OpenType: catalog.OpenType(q.Get("open_type")),
+		Format: q.Get("format"), Frequency: catalog.Frequency(q.Get("update_frequency")), Level: catalog.Level(q.Get("level")),
+		Sort: q.Get("sort"), Limit: limit, Offset: offset}, nil
+}
+
+func (h *handler) catalogSearch(w http.ResponseWriter, r *http.Request) {
+	q, err := CatalogQuery(r.URL.Query())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	res, err := h.p.Catalog.Search(r.Context(), q)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if res.Hits == nil {
+		res.Hits = []catalog.Hit{}
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// ResourceView is a resource with its metadata completeness.
+type ResourceView struct {
+	*catalog.Resource
+	Completeness int      `json:"completeness"`
+	Missing      []string `json:"missing"`
+}
+
+func view(r *catalog.Resource) ResourceView {
+	score, missing := catalog.Completeness(&r.Entry)
+	return ResourceView{Resource: r, Completeness: score, Missing: missing}
+}
+
+func (h *handler) catalogCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		ProviderOrgID string        `json:"provider_org_id"`
+		Entry         catalog.Entry `json:"entry"`
+	}
+	if err := decode(r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if in.ProviderOrgID == "" {
+		in.ProviderOrgID = a.PrimaryOrg()
+	}
+	res, err := h.p.Catalog.Create(r.Context(), in.ProviderOrgID, in.Entry)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, view(res))
+}
+
+func (h *handler) catalogDrafts(w http.ResponseWriter, r *http.Request) {
+	if _, err := actor(r); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	list, err := h.p.Catalog.Drafts(r.Context())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	items := make([]ResourceView, 0, len(list))
+	for _, x := range list {
+		items = append(items, view(x))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (h *handler) catalogGet(w http.ResponseWriter, r *http.Request) {
+	v := 0
+	if s := r.URL.Query().Get("version"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			WriteError(w, r, apperr.New(apperr.Invalid, "version 应为正整数", "version must be a positive whole number").WithField("version"))
+			return
+		}
+		v = n
+	}
+	res, err := h.p.Catalog.Get(r.Context(), r.PathValue("id"), v)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, view(res))
+}
+
+func (h *handler) catalogUpdate(w http.ResponseWriter, r *http.Request) {
+	if _, err := actor(r); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var e catalog.Entry
+	if err := decode(r, &e); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	res, err := h.p.Catalog.Update(r.Context(), r.PathValue("id"), e)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, view(res))
+}
+
+func (h *handler) catalogSubmit(w http.ResponseWriter, r *http.Request) {
+	if _, err := actor(r); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	c, err := h.p.Catalog.Submit(r.Context(), r.PathValue("id"))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.view(r, c))
+}
+
+func (h *handler) catalogVersions(w http.ResponseWriter, r *http.Request) {
+	vs, err := h.p.Catalog.Versions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(vs)})
+}
