@@ -144,9 +144,14 @@ func TestCatalogEntryIsReviewedThenPublishedAndFound(t *testing.T) {
 				t.Errorf("search %q: found=%v (%d hits)", q, found, res.Total)
 			}
 		}
-		res, _ := f.p.Catalog.Search(f.as(t, "citizen"), catalog.Query{Theme: "法人", Library: catalog.LibraryBase})
-		if res.Total != 1 || len(res.Facets["provider"]) != 1 || res.Facets["provider"][0].Label != market {
+		res, _ := f.p.Catalog.Search(f.as(t, "citizen"), catalog.Query{Theme: "法人", Library: catalog.LibraryBase, Provider: f.orgs[market]})
+		if res.Total < 1 || len(res.Facets["provider"]) != 1 || res.Facets["provider"][0].Label != market || res.Facets["library"][0].Value != "base" {
 			t.Errorf("facets: %+v", res.Facets)
+		}
+		for _, h := range res.Hits {
+			if h.OpenType == catalog.OpenNone {
+				t.Errorf("the public sees non-open %s", h.Name)
+			}
 		}
 	})
 }

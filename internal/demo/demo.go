@@ -178,6 +178,9 @@ func Seed(ctx context.Context, p *platform.Platform, password string) (*Result, 
 	if err := seedCases(ctx, p, eng, ids, uid); err != nil {
 		return nil, fmt.Errorf("demo cases: %w", err)
 	}
+	if err := seedCatalog(ctx, p, eng, ids, func(u string) context.Context { return as(ctx, p, uid[u]) }); err != nil {
+		return nil, fmt.Errorf("demo catalog: %w", err)
+	}
 	return res, nil
 }
 
