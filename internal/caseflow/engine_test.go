@@ -270,7 +270,7 @@ func TestOverdueJobMarksOnceNotifiesAndCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.clock.Advance(21 * 24 * time.Hour) // 20 October 2025 09:00: due at its end, not yet overdue
-		f.p.Cases.MarkOverdue(ctx) // the demo's shorter deadlines (catalog reviews, 5 WD) have passed
+		f.p.Cases.MarkOverdue(ctx)           // the demo's shorter deadlines (catalog reviews, 5 WD) have passed
 		if got, _ := f.p.Cases.Get(officer, c.ID); got.OverdueAt != nil {
 			t.Fatal("marked overdue on its due date itself")
 		}
