@@ -518,3 +518,11 @@ func searchBody(r *Resource, e *Entry) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// ReviewOf reads which resource version a catalog review case is about and
+// whether it lowers the open type.
+func ReviewOf(c *caseflow.Case) (resourceID string, version int, downgrade bool) {
+	var f reviewForm
+	json.Unmarshal(c.Form, &f)
+	return f.ResourceID, f.Version, f.Downgrade
+}

@@ -329,11 +329,24 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		if len(list.Items) < 8 {
 			t.Fatalf("demo has %d visible cases", len(list.Items))
 		}
+		var hits struct{ Hits []struct{ ID string } }
+		s.api("GET", "/api/v1/catalog?limit=5", s.token("data.officer"), nil, &hits)
+		var catalogIDs []string
+		for _, h := range hits.Hits {
+			catalogIDs = append(catalogIDs, h.ID)
+		}
+		if len(catalogIDs) == 0 {
+			t.Fatal("no published catalog entries in the demo")
+		}
 		for _, user := range []string{"", "citizen", "data.officer", "authority.admin", "institution.admin"} {
 			for _, lang := range []string{"zh-CN", "en"} {
 				c := s.client(user)
 				get(t, c, s.srv.URL+"/lang?to="+lang)
-				pages := []string{"/", "/regions", "/regions?code=530000", "/orgs", "/profile", "/calendar?year=2026&from=2025-09-30&n=5", "/login", "/register"}
+				pages := []string{"/", "/regions", "/regions?code=530000", "/orgs", "/profile", "/calendar?year=2026&from=2025-09-30&n=5", "/login", "/register",
+					"/catalog", "/catalog?q=企业&sort=name", "/catalog?library=base&open_type=unconditional"}
+				for _, id := range catalogIDs {
+					pages = append(pages, "/catalog/"+id)
+				}
 				if user != "" {
 					pages = append(pages, "/cases", "/cases?box=all", "/cases/new", "/notices")
 					for _, it := range list.Items {
@@ -343,9 +356,15 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 				if user == "authority.admin" {
 					pages = append(pages, "/audit")
 				}
+				if user == "data.officer" {
+					pages = append(pages, "/catalog/drafts", "/catalog/new")
+					for _, id := range catalogIDs {
+						pages = append(pages, "/catalog/"+id+"/edit")
+					}
+				}
 				for _, pg := range pages {
 					code, body := get(t, c, s.srv.URL+pg)
-					if code == 404 && strings.HasPrefix(pg, "/cases/") && user != "authority.admin" {
+					if code == 404 && (strings.HasPrefix(pg, "/cases/") && user != "authority.admin" || strings.HasPrefix(pg, "/catalog/")) {
 						continue // not every case is visible to every user
 					}
 					if code != 200 {
@@ -447,6 +466,67 @@ func TestAuthorityAdminEditsTheCalendarInThePage(t *testing.T) {
 		recs, _ := s.p.Audit.Search(context.Background(), audit.Query{Action: "settings.calendar"})
 		if len(recs) != 1 {
 			t.Errorf("%d calendar edits audited", len(recs))
+		}
+	})
+}
+
+func TestCatalogThroughThePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d, false)
+		officer := s.client("data.officer")
+		form := url.Values{"org": {""}, "name": {"电梯维保单位信息"}, "summary": {"在本市从事电梯维护保养的单位名称、资质和维保电梯数量。"},
+			"library": {"department"}, "data_form": {"table"}, "formats": {"csv，xlsx"}, "update_frequency": {"monthly"}, "level": {"general"},
+			"share_type": {"conditional"}, "open_type": {"unconditional"}, "item_name_0": {"单位名称"}, "item_type_0": {"string"}, "item_length_0": {"200"},
+			"item_name_1": {"联系电话"}, "item_type_1": {"string"}, "item_name_2": {""}, "item_type_2": {"string"}}
+		var orgs struct{ Items []struct{ ID string } }
+		s.api("GET", "/api/v1/orgs?q="+url.QueryEscape("昆明市市场监督管理局"), "", nil, &orgs)
+		form.Set("org", orgs.Items[0].ID)
+		resp, err := officer.PostForm(s.srv.URL+"/catalog/new", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d", resp.StatusCode)
+		}
+		page := resp.Header.Get("Location")
+		id := strings.TrimPrefix(page, "/catalog/")
+		// Conditional share without reasons is refused with its article, and the form keeps the input.
+		form.Set("submit", "1")
+		resp, _ = officer.PostForm(s.srv.URL+page+"/edit", form)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 422 || !strings.Contains(string(b), "YN§27") || !strings.Contains(string(b), "电梯维保单位信息") {
+			t.Fatalf("conditional share without a legal basis: %d", resp.StatusCode)
+		}
+		form.Set("share_conditions", "仅限特种设备安全监管使用")
+		form.Set("legal_basis", "《中华人民共和国特种设备安全法》第五十七条")
+		resp, _ = officer.PostForm(s.srv.URL+page+"/edit", form)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save and submit: %d", resp.StatusCode)
+		}
+		_, body := get(t, officer, s.srv.URL+page)
+		if !strings.Contains(body, "审核中") || !strings.Contains(body, "疑似") {
+			t.Error("entry page does not show the review state or the personal-information suggestion for 联系电话")
+		}
+		var c struct{ Items []struct{ ID, Type string } }
+		s.api("GET", "/api/v1/cases?box=todo&state=submitted", s.token("authority.reviewer"), nil, &c)
+		caseID := ""
+		for _, x := range c.Items {
+			if x.Type == "catalog_review" && caseID == "" {
+				caseID = x.ID // newest first
+			}
+		}
+		_, body = get(t, s.client("authority.reviewer"), s.srv.URL+"/cases/"+caseID)
+		if !strings.Contains(body, "电梯维保单位信息") {
+			t.Fatal("the authority's case page does not show the entry")
+		}
+		resp, _ = s.client("authority.reviewer").PostForm(s.srv.URL+"/cases/"+caseID+"/action", url.Values{"action": {"approve"}, "comment": {"同意发布"}})
+		resp.Body.Close()
+		code, body := get(t, s.client(""), s.srv.URL+"/catalog?q="+url.QueryEscape("电梯维保"))
+		if code != 200 || !strings.Contains(body, "/catalog/"+id) {
+			t.Fatal("the published entry is not found in the open catalog")
 		}
 	})
 }

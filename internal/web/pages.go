@@ -12,6 +12,7 @@ import (
 	"gongshu/internal/apperr"
 	"gongshu/internal/audit"
 	"gongshu/internal/caseflow"
+	"gongshu/internal/catalog"
 	"gongshu/internal/feedback"
 	"gongshu/internal/identity"
 	"gongshu/internal/policy"
@@ -330,6 +331,18 @@ func (s *site) showCase(w http.ResponseWriter, r *http.Request, status int, id s
 		"CanExtend": proc.Extension != nil && c.Extension == "", "CanApproveExtension": s.p.Cases.CanApproveExtension(a, c),
 		"ActionError": actionErr,
 	}
+	if c.Type == catalog.CaseType {
+		rid, v, downgrade := catalog.ReviewOf(c)
+		review := map[string]any{"ResourceID": rid, "Version": v, "Downgrade": downgrade}
+		if vs, err := s.p.Catalog.Versions(r.Context(), rid); err == nil {
+			for _, x := range vs {
+				if x.Version == v {
+					review["Changes"] = x.Changes
+				}
+			}
+		}
+		d["Review"] = review
+	}
 	s.render(w, r, status, "case", s.newPage(r, "case.title", d))
 }
 
@@ -340,7 +353,7 @@ func (s *site) caseAction(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	in := api.ActionRequest{Action: r.PostFormValue("action"), Comment: r.PostFormValue("comment"),
-		LegalBasis: r.PostFormValue("legal_basis"), Version: version}
+		LegalBasis: r.PostFormValue("legal_basis"), Version: version, Confirmations: r.PostForm["confirm"]}
 	if content := r.PostFormValue("content"); content != "" && (in.Action == "resubmit" || in.Action == "submit") {
 		in.Form, _ = json.Marshal(feedback.Form{Kind: feedback.Kind(r.PostFormValue("kind")), Resource: r.PostFormValue("resource"),
 			Content: content, Contact: r.PostFormValue("contact")})

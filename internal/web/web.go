@@ -107,6 +107,7 @@ func Register(mux *http.ServeMux, p *platform.Platform, o Options) {
 	mux.HandleFunc("GET /audit", s.audit)
 	mux.HandleFunc("GET /calendar", s.calendar)
 	mux.HandleFunc("POST /calendar/day", s.calendarDay)
+	s.registerCatalog(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.New(apperr.NotFound, "页面不存在", "page not found"))
 	})
@@ -131,8 +132,9 @@ var funcs = template.FuncMap{
 		}
 		return *p
 	},
-	"neg": func(n int) int { return -n },
-	"add": func(a, b int) int { return a + b },
+	"neg":  func(n int) int { return -n },
+	"add":  func(a, b int) int { return a + b },
+	"list": func(v ...string) []string { return v },
 }
 
 // page is what every template receives.
