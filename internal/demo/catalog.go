@@ -185,7 +185,7 @@ func seedCatalog(ctx context.Context, p *platform.Platform, eng *caseflow.Engine
 			e.ShareConditions = "仅向履行相关法定职责的单位提供，限于申请用途"
 			e.LegalBasis = legalBases[i%len(legalBases)]
 		}
-		if e.PI != "" || strings.Contains(r.items, "sensitive") {
+		if strings.Contains(r.items, ":personal") || strings.Contains(r.items, ":sensitive") {
 			e.OpenType = catalog.OpenNone // personal information stays out of the open catalog
 		}
 		if e.OpenType == catalog.OpenConditional {
