@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gongshu/internal/apperr"
@@ -28,6 +29,9 @@ type Service struct {
 	Identity *identity.Service
 	Cases    *caseflow.Engine
 	Now      func() time.Time
+
+	idxOnce sync.Once
+	idx     *searchIndex
 }
 
 func (s *Service) now() time.Time {
@@ -471,11 +475,18 @@ func (s *Service) decided(ctx context.Context, tx *sql.Tx, c *caseflow.Case, d c
 }
 
 // index makes a published version the one lists, facets and search see.
+// The change sequence is taken from a counter row inside the transaction,
+// so publications are numbered in commit order and every node's search
+// index can fold in exactly what it has not seen.
 func (s *Service) index(ctx context.Context, tx *sql.Tx, r *Resource, e *Entry, v int) error {
+	seq, err := s.counter(ctx, tx, "catalog-change", "")
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE resources SET published_version = $1, latest_status = $2, name = $3, library = $4, share_type = $5,
-		open_type = $6, update_frequency = $7, level = $8, data_form = $9, updated_at = $10 WHERE id = $11`,
+		open_type = $6, update_frequency = $7, level = $8, data_form = $9, updated_at = $10, change_seq = $11 WHERE id = $12`,
 		v, string(StatusPublished), e.Name, string(e.Library), string(e.ShareType), string(e.OpenType), string(e.UpdateFrequency),
-		string(e.Level), e.DataForm, s.now(), r.ID); err != nil {
+		string(e.Level), e.DataForm, s.now(), seq, r.ID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM resource_facets WHERE resource_id = $1`, r.ID); err != nil {
@@ -497,17 +508,7 @@ func (s *Service) index(ctx context.Context, tx *sql.Tx, r *Resource, e *Entry, 
 			}
 		}
 	}
-	name, body := strings.Join(Tokens(e.Name), " "), strings.Join(Tokens(searchBody(r, e)), " ")
-	if s.DB.Dialect == db.Postgres {
-		_, err := tx.ExecContext(ctx, `UPDATE resources SET search_tsv = setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $2), 'B')
-			WHERE id = $3`, name, body, r.ID)
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM resource_fts WHERE resource_id = $1`, r.ID); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO resource_fts (resource_id, name_tokens, body_tokens) VALUES ($1, $2, $3)`, r.ID, name, body)
-	return err
+	return nil
 }
 
 func searchBody(r *Resource, e *Entry) string {

@@ -153,8 +153,9 @@ func seedCatalog(ctx context.Context, p *platform.Platform, eng *caseflow.Engine
 	opens := []catalog.OpenType{catalog.OpenUnconditional, catalog.OpenConditional, catalog.OpenNone}
 	levels := []catalog.Level{catalog.LevelGeneral, catalog.LevelGeneral, catalog.LevelImportant, catalog.LevelCore}
 	formats := [][]string{{"csv", "xlsx"}, {"json"}, {"csv", "json", "xlsx"}, {"shp", "geojson"}, {"pdf"}}
-	svc := *p.Catalog
-	svc.Cases = eng
+	svc := p.Catalog
+	defer func(orig *caseflow.Engine) { svc.Cases = orig }(svc.Cases)
+	svc.Cases = eng // the demo's clock (see Seed)
 	for i, r := range resources {
 		e := catalog.Entry{Name: r.name, Summary: r.summary, Library: r.library, DataForm: "table", UpdateFrequency: catalog.Frequencies[i%len(catalog.Frequencies)],
 			Level: levels[i%len(levels)], SubLevel: "L" + strconv.Itoa(1+i%4), ShareType: shares[i%3], OpenType: opens[(i/3)%3], Formats: formats[i%len(formats)],
