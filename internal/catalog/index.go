@@ -41,6 +41,8 @@ type doc struct {
 	fac     [8]int32 // interned values of scalarFacets
 	themeID []int32
 	formID  []int32
+	tagID   []int32
+	tags    []string
 	themes  []string
 	formats []string
 	updated time.Time
@@ -137,6 +139,10 @@ func (ix *searchIndex) add(r *Resource, e *Entry, version int, updated time.Time
 	for _, f := range e.Formats {
 		d.formID = append(d.formID, ix.intern(f))
 	}
+	for _, t := range e.Tags {
+		d.tagID = append(d.tagID, ix.intern(t))
+	}
+	d.tags = e.Tags
 	weights := map[string]float32{}
 	for _, t := range indexTokens(e.Name) {
 		weights[t] += 10
@@ -199,6 +205,7 @@ func (ix *searchIndex) search(q Query, public bool) *Result {
 			q.Level != "" && h.Level != q.Level,
 			q.Theme != "" && !slices.Contains(d.themes, q.Theme),
 			q.Format != "" && !slices.Contains(d.formats, q.Format),
+			q.Tag != "" && !slices.Contains(d.tags, q.Tag),
 			q.Region != "" && !strings.HasPrefix(h.RegionCode, regionPrefix(q.Region)):
 			return false
 		}
@@ -234,7 +241,7 @@ func (ix *searchIndex) search(q Query, public bool) *Result {
 	}
 	res := &Result{Total: len(matches), Facets: map[string][]FacetValue{}}
 	nv := len(ix.values)
-	counts := make([][]int32, len(scalarFacets)+2) // + theme, format
+	counts := make([][]int32, len(scalarFacets)+3) // + theme, format, tag
 	for f := range counts {
 		counts[f] = make([]int32, nv)
 	}
@@ -249,8 +256,11 @@ func (ix *searchIndex) search(q Query, public bool) *Result {
 		for _, v := range d.formID {
 			counts[len(scalarFacets)+1][v]++
 		}
+		for _, v := range d.tagID {
+			counts[len(scalarFacets)+2][v]++
+		}
 	}
-	names := append(append([]string{}, scalarFacets...), "theme", "format")
+	names := append(append([]string{}, scalarFacets...), "theme", "format", "tag")
 	for f, c := range counts {
 		var vals []FacetValue
 		for v, n := range c {
@@ -288,9 +298,10 @@ func (ix *searchIndex) search(q Query, public bool) *Result {
 		}
 		return da.hit.ID < db.hit.ID
 	}
-	if q.Limit <= 0 || q.Limit > 100 {
+	if q.Limit <= 0 {
 		q.Limit = 20
 	}
+	q.Limit = min(q.Limit, 1000)
 	k := min(max(q.Offset, 0)+q.Limit, len(matches))
 	top := &topK{less: less}
 	for _, m := range matches {

@@ -19,6 +19,7 @@ type Query struct {
 	ShareType ShareType `json:"share_type"`
 	OpenType  OpenType  `json:"open_type"`
 	Format    string    `json:"format"`
+	Tag       string    `json:"tag"`
 	Frequency Frequency `json:"update_frequency"`
 	Level     Level     `json:"level"`
 	Sort      string    `json:"sort"` // "relevance" (with q), "updated", "name"

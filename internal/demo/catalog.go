@@ -22,9 +22,9 @@ type resourceSpec struct {
 
 var resources = []resourceSpec{
 	{"km-market", "data.officer", "企业登记基本信息", "昆明市各类企业的登记基本信息，包括企业名称、统一社会信用代码、法定代表人、注册资本、成立日期和登记状态。", catalog.LibraryBase, "法人",
-		"企业名称:string:200;统一社会信用代码:string:18:uscc;法定代表人:string:50::personal;注册资本(万元):decimal:18;成立日期:date:0;登记状态:string:20;住所:string:200", "企业,登记,法人"},
+		"企业名称:string:200;统一社会信用代码:string:18:uscc;法定代表人:string:50;注册资本(万元):decimal:18;成立日期:date:0;登记状态:string:20;住所:string:200", "企业,登记,法人"},
 	{"km-market", "data.officer", "个体工商户登记信息", "个体工商户的字号名称、经营者、经营场所、经营范围和登记机关等登记信息。", catalog.LibraryBase, "法人",
-		"字号名称:string:200;统一社会信用代码:string:18:uscc;经营者姓名:string:50::personal;经营场所:string:200;经营范围:string:2000", "个体,登记"},
+		"字号名称:string:200;统一社会信用代码:string:18:uscc;经营者姓名:string:50;经营场所:string:200;经营范围:string:2000", "个体,登记"},
 	{"km-market", "data.officer", "食品经营许可信息", "食品经营许可证的许可证编号、经营者名称、经营项目、有效期和发证机关。", catalog.LibraryThematic, "市场监管",
 		"许可证编号:string:30;经营者名称:string:200;统一社会信用代码:string:18:uscc;经营项目:string:500;有效期至:date:0", "食品,许可"},
 	{"km-market", "data.officer", "行政处罚信息", "市场监管领域作出的行政处罚决定，包括决定书文号、当事人、违法事实、处罚依据、处罚内容和决定日期。", catalog.LibraryThematic, "信用",
@@ -150,7 +150,7 @@ var legalBases = []string{"《中华人民共和国个人信息保护法》第�
 // and some with a second version.
 func seedCatalog(ctx context.Context, p *platform.Platform, eng *caseflow.Engine, org map[string]string, users func(string) context.Context) error {
 	shares := []catalog.ShareType{catalog.ShareUnconditional, catalog.ShareConditional, catalog.ShareNone}
-	opens := []catalog.OpenType{catalog.OpenUnconditional, catalog.OpenConditional, catalog.OpenNone}
+	opens := []catalog.OpenType{catalog.OpenUnconditional, catalog.OpenUnconditional, catalog.OpenConditional, catalog.OpenNone}
 	levels := []catalog.Level{catalog.LevelGeneral, catalog.LevelGeneral, catalog.LevelImportant, catalog.LevelCore}
 	formats := [][]string{{"csv", "xlsx"}, {"json"}, {"csv", "json", "xlsx"}, {"shp", "geojson"}, {"pdf"}}
 	svc := p.Catalog
@@ -158,7 +158,7 @@ func seedCatalog(ctx context.Context, p *platform.Platform, eng *caseflow.Engine
 	svc.Cases = eng // the demo's clock (see Seed)
 	for i, r := range resources {
 		e := catalog.Entry{Name: r.name, Summary: r.summary, Library: r.library, DataForm: "table", UpdateFrequency: catalog.Frequencies[i%len(catalog.Frequencies)],
-			Level: levels[i%len(levels)], SubLevel: "L" + strconv.Itoa(1+i%4), ShareType: shares[i%3], OpenType: opens[(i/3)%3], Formats: formats[i%len(formats)],
+			Level: levels[i%len(levels)], SubLevel: "L" + strconv.Itoa(1+i%4), ShareType: shares[i%3], OpenType: opens[(i/3)%4], Formats: formats[i%len(formats)],
 			SourceSystem: "业务系统" + strconv.Itoa(1+i%5), Tags: strings.Split(r.tags, ","), Contact: fmt.Sprintf("0871-6%07d", 1000000+i*37),
 			SpatialCoverage: "530100", TemporalCoverage: "2019年至今", ShareMethods: []catalog.Method{catalog.MethodAPI, catalog.MethodBulk}[:1+i%2]}
 		if strings.Contains(r.group, "空间") || strings.Contains(r.name, "影像") {
@@ -186,6 +186,9 @@ func seedCatalog(ctx context.Context, p *platform.Platform, eng *caseflow.Engine
 			e.ShareConditions = "仅向履行相关法定职责的单位提供，限于申请用途"
 			e.LegalBasis = legalBases[i%len(legalBases)]
 		}
+		// Personal information stays out of the open catalog; names of legal
+		// representatives and business operators are public registration
+		// facts (企业信息公示暂行条例), so they are not flagged above.
 		if strings.Contains(r.items, ":personal") || strings.Contains(r.items, ":sensitive") {
 			e.OpenType = catalog.OpenNone // personal information stays out of the open catalog
 		}

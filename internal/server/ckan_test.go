@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gongshu/internal/db"
+	"gongshu/internal/db/dbtest"
+)
+
+type ckanReply struct {
+	Help    string          `json:"help"`
+	Success bool            `json:"success"`
+	Result  json.RawMessage `json:"result"`
+	Error   *struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func (s *site) ckan(t *testing.T, action string, q url.Values) (int, ckanReply) {
+	t.Helper()
+	resp, err := http.Get(s.srv.URL + "/api/3/action/" + action + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r ckanReply
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("%s: not CKAN JSON: %v", action, err)
+	}
+	if r.Help == "" {
+		t.Errorf("%s: no help in the envelope", action)
+	}
+	return resp.StatusCode, r
+}
+
+func TestCKANActionAPIReadsTheOpenCatalog(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d, false)
+		code, r := s.ckan(t, "status_show", nil)
+		if code != 200 || !r.Success || !strings.Contains(string(r.Result), "ckan_version") {
+			t.Fatalf("status_show: %d %s", code, r.Result)
+		}
+		_, r = s.ckan(t, "package_list", nil)
+		var names []string
+		json.Unmarshal(r.Result, &names)
+		if len(names) < 10 {
+			t.Fatalf("package_list: %d packages", len(names))
+		}
+		_, r = s.ckan(t, "package_search", url.Values{"q": {"许可"}, "rows": {"5"}, "facet.field": {`["organization","groups","tags","res_format"]`}, "sort": {"metadata_modified desc"}})
+		var search struct {
+			Count   int `json:"count"`
+			Results []struct {
+				ID, Name, Title string
+				Organization    struct{ Name, Title string }
+				Extras          []struct{ Key, Value string }
+			} `json:"results"`
+			Facets       map[string]map[string]int `json:"facets"`
+			SearchFacets map[string]struct {
+				Items []struct {
+					Name  string
+					Count int
+				}
+			} `json:"search_facets"`
+		}
+		json.Unmarshal(r.Result, &search)
+		if !r.Success || search.Count == 0 || len(search.Results) == 0 || len(search.Results) > 5 || len(search.Facets["organization"]) == 0 {
+			t.Fatalf("package_search: %s", r.Result)
+		}
+		for _, p := range search.Results {
+			for _, x := range p.Extras {
+				if x.Key == "open_type" && x.Value == "none" {
+					t.Errorf("non-open %s in the CKAN API", p.Title)
+				}
+			}
+		}
+		org := search.Results[0].Organization.Name
+		_, r = s.ckan(t, "package_search", url.Values{"fq": {"organization:" + org}, "rows": {"1000"}})
+		json.Unmarshal(r.Result, &search)
+		for _, p := range search.Results {
+			if p.Organization.Name != org {
+				t.Errorf("fq organization returned %s", p.Organization.Name)
+			}
+		}
+		code, r = s.ckan(t, "package_show", url.Values{"id": {search.Results[0].ID}})
+		if code != 200 || !strings.Contains(string(r.Result), search.Results[0].Title) {
+			t.Errorf("package_show: %d", code)
+		}
+		code, r = s.ckan(t, "package_show", url.Values{"id": {"no-such-package"}})
+		if code != 404 || r.Success || r.Error == nil || r.Error.Type != "Not Found Error" {
+			t.Errorf("missing package: %d %+v", code, r.Error)
+		}
+		code, r = s.ckan(t, "package_search", url.Values{"rows": {"abc"}})
+		if code != 409 || r.Error == nil || r.Error.Type != "Validation Error" {
+			t.Errorf("bad rows: %d", code)
+		}
+		_, r = s.ckan(t, "organization_list", url.Values{"all_fields": {"true"}})
+		var orgs []struct {
+			Name         string
+			PackageCount int `json:"package_count"`
+		}
+		json.Unmarshal(r.Result, &orgs)
+		total := 0
+		for _, o := range orgs {
+			total += o.PackageCount
+		}
+		if len(orgs) < 5 || total != len(names) {
+			t.Errorf("organization_list: %d orgs, %d packages, package_list has %d", len(orgs), total, len(names))
+		}
+		code, r = s.ckan(t, "organization_show", url.Values{"id": {org}, "include_datasets": {"true"}})
+		if code != 200 || !strings.Contains(string(r.Result), "packages") {
+			t.Errorf("organization_show: %d", code)
+		}
+		_, r = s.ckan(t, "group_list", url.Values{"all_fields": {"true"}})
+		if !strings.Contains(string(r.Result), "人口") {
+			t.Errorf("group_list: %s", r.Result)
+		}
+		_, r = s.ckan(t, "tag_list", nil)
+		if !strings.Contains(string(r.Result), "许可") {
+			t.Errorf("tag_list: %s", r.Result)
+		}
+		code, r = s.ckan(t, "package_create", nil)
+		if code != 400 || r.Success {
+			t.Errorf("unknown action: %d", code)
+		}
+	})
+}
