@@ -129,3 +129,69 @@ func TestCKANActionAPIReadsTheOpenCatalog(t *testing.T) {
 		}
 	})
 }
+
+func TestDCATFeedsDescribeTheOpenCatalog(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d, false)
+		get := func(path string) (int, string, string) {
+			resp, err := http.Get(s.srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var b strings.Builder
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := resp.Body.Read(buf)
+				b.Write(buf[:n])
+				if err != nil {
+					break
+				}
+			}
+			return resp.StatusCode, resp.Header.Get("Content-Type"), b.String()
+		}
+		code, ct, ttl := get("/catalog.ttl")
+		if code != 200 || !strings.HasPrefix(ct, "text/turtle") || !strings.Contains(ttl, "a dcat:Catalog") || !strings.Contains(ttl, "a dcat:Dataset") {
+			t.Fatalf("catalog.ttl: %d %s", code, ct)
+		}
+		code, ct, js := get("/catalog.jsonld")
+		var doc struct {
+			Graph []map[string]any `json:"@graph"`
+		}
+		if code != 200 || !strings.HasPrefix(ct, "application/ld+json") || json.Unmarshal([]byte(js), &doc) != nil || len(doc.Graph) < 10 {
+			t.Fatalf("catalog.jsonld: %d %s", code, ct)
+		}
+		datasets := 0
+		for _, n := range doc.Graph {
+			types, _ := n["@type"].([]any)
+			for _, ty := range types {
+				if ty == "http://www.w3.org/ns/dcat#Dataset" {
+					datasets++
+					for _, req := range []string{"http://purl.org/dc/terms/title", "http://purl.org/dc/terms/description", "http://www.w3.org/ns/dcat#distribution"} {
+						if n[req] == nil {
+							t.Errorf("dataset %v lacks %s", n["@id"], req)
+						}
+					}
+					if strings.Contains(js, "NON_PUBLIC") {
+						t.Error("a non-open dataset is in the feed")
+					}
+				}
+			}
+		}
+		_, r := s.ckan(t, "package_list", nil)
+		var names []string
+		json.Unmarshal(r.Result, &names)
+		if datasets != len(names) {
+			t.Errorf("feed has %d datasets, the open catalog %d", datasets, len(names))
+		}
+		if code, _, body := get("/catalog/" + names[0] + "/dcat.ttl"); code != 200 || !strings.Contains(body, names[0]) {
+			t.Errorf("dataset feed: %d", code)
+		}
+		if code, _, _ := get("/catalog.ttl?page=99"); code != 404 {
+			t.Errorf("page past the end: %d", code)
+		}
+		if code, _, _ := get("/catalog.ttl?page=x"); code != 422 {
+			t.Errorf("bad page: %d", code)
+		}
+	})
+}

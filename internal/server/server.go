@@ -62,6 +62,7 @@ func New(p *platform.Platform, o Options) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	api.Register(mux, p, api.Options{Version: o.Version})
 	api.RegisterCKAN(mux, p)
+	api.RegisterFeeds(mux, p)
 	web.Register(mux, p, web.Options{SecureCookies: o.SecureCookies, Version: o.Version})
 
 	var h http.Handler = mux
