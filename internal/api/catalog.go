@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,9 @@ func (h *handler) catalogRoutes() []Route {
 		{"GET", "/api/v1/catalog", h.catalogSearch},
 		{"POST", "/api/v1/catalog", h.catalogCreate},
 		{"GET", "/api/v1/catalog/drafts", h.catalogDrafts},
+		{"POST", "/api/v1/catalog/import", h.catalogImport},
+		{"GET", "/api/v1/catalog/export.xlsx", h.catalogExport},
+		{"GET", "/api/v1/catalog/template.xlsx", h.catalogTemplate},
 		{"GET", "/api/v1/catalog/{id}", h.catalogGet},
 		{"PUT", "/api/v1/catalog/{id}", h.catalogUpdate},
 		{"POST", "/api/v1/catalog/{id}/submit", h.catalogSubmit},
@@ -177,4 +181,80 @@ func (h *handler) catalogVersions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(vs)})
+}
+
+// MaxUploadBytes bounds uploads (catalog sheets); other requests keep the
+// server's default limit.
+const MaxUploadBytes = catalog.MaxSheetBytes + 1<<20
+
+// ReadUpload reads the "file" part of a multipart form within the upload limit.
+func ReadUpload(r *http.Request) (string, []byte, error) {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return "", nil, apperr.New(apperr.Invalid, "请以 multipart/form-data 上传文件（字段名 file），大小不超过 20 MB", "upload the file as multipart/form-data (field file), at most 20 MB")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, apperr.New(apperr.Invalid, "缺少上传文件（字段名 file）", "no file uploaded (field file)").WithField("file")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, catalog.MaxSheetBytes+1))
+	if err != nil {
+		return "", nil, err
+	}
+	if len(data) > catalog.MaxSheetBytes {
+		return "", nil, apperr.Newf(apperr.Invalid, "文件超过 %d MB 上限", "the file exceeds the %d MB limit", catalog.MaxSheetBytes>>20).WithField("file")
+	}
+	return hdr.Filename, data, nil
+}
+
+func (h *handler) catalogImport(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	name, data, err := ReadUpload(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	org := r.FormValue("provider_org_id")
+	if org == "" {
+		org = a.PrimaryOrg()
+	}
+	res, err := h.p.Catalog.Import(r.Context(), org, name, data)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// WriteCatalogSheet sends entries as an .xlsx download.
+func WriteCatalogSheet(w http.ResponseWriter, filename string, entries []catalog.Entry) {
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	catalog.WriteSheet(w, entries)
+}
+
+func (h *handler) catalogExport(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	org := r.URL.Query().Get("provider")
+	if org == "" {
+		org = a.PrimaryOrg()
+	}
+	entries, err := h.p.Catalog.Export(r.Context(), org)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	WriteCatalogSheet(w, "catalog.xlsx", entries)
+}
+
+func (h *handler) catalogTemplate(w http.ResponseWriter, r *http.Request) {
+	WriteCatalogSheet(w, "catalog-template.xlsx", nil)
 }

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -192,6 +194,57 @@ func TestDCATFeedsDescribeTheOpenCatalog(t *testing.T) {
 		}
 		if code, _, _ := get("/catalog.ttl?page=x"); code != 422 {
 			t.Errorf("bad page: %d", code)
+		}
+	})
+}
+
+func TestCatalogImportByUploadAndExport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d, false)
+		tok := s.token("data.officer")
+		csvText := "资源名称,资源摘要,所属库,数据形态,更新频率,分级,共享属性,开放属性,数据项名称,数据类型\n" +
+			"上传的资源,这是通过上传导入的资源摘要文字。,部门库,表格,每月,一般,无条件共享,无条件开放,名称,字符\n" +
+			"坏的资源,这是通过上传导入的资源摘要文字。,部门库,表格,每小时,一般,无条件共享,无条件开放,名称,字符\n"
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "catalog.csv")
+		fw.Write([]byte(csvText))
+		mw.Close()
+		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/catalog/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			Created  []struct{ ID string }
+			Rejected []struct {
+				Row    int
+				Reason string
+			}
+		}
+		json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(res.Created) != 1 || len(res.Rejected) != 1 || res.Rejected[0].Row != 3 || !strings.Contains(res.Rejected[0].Reason, "更新频率") {
+			t.Fatalf("import: %d %+v", resp.StatusCode, res)
+		}
+		req, _ = http.NewRequest("GET", s.srv.URL+"/api/v1/catalog/export.xlsx", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+			t.Errorf("export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if code, _, _ := func() (int, string, string) {
+			r, _ := http.Get(s.srv.URL + "/api/v1/catalog/template.xlsx")
+			r.Body.Close()
+			return r.StatusCode, "", ""
+		}(); code != 200 {
+			t.Errorf("template: %d", code)
 		}
 	})
 }

@@ -111,8 +111,15 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// uploadPaths may carry files up to api.MaxUploadBytes.
+var uploadPaths = map[string]bool{"/api/v1/catalog/import": true, "/catalog/import": true}
+
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := n
+		if uploadPaths[r.URL.Path] {
+			n = api.MaxUploadBytes
+		}
 		if r.ContentLength > n {
 			api.WriteError(w, r, &http.MaxBytesError{Limit: n})
 			return

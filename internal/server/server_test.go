@@ -357,7 +357,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 					pages = append(pages, "/audit")
 				}
 				if user == "data.officer" {
-					pages = append(pages, "/catalog/drafts", "/catalog/new")
+					pages = append(pages, "/catalog/drafts", "/catalog/new", "/catalog/import")
 					for _, id := range catalogIDs {
 						pages = append(pages, "/catalog/"+id+"/edit")
 					}

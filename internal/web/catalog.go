@@ -18,6 +18,9 @@ func (s *site) registerCatalog(mux *http.ServeMux) {
 	mux.HandleFunc("GET /catalog", s.catalogSearch)
 	mux.HandleFunc("GET /catalog/drafts", s.catalogDrafts)
 	mux.HandleFunc("GET /catalog/new", s.catalogNew)
+	mux.HandleFunc("GET /catalog/import", s.catalogImportForm)
+	mux.HandleFunc("POST /catalog/import", s.catalogImport)
+	mux.HandleFunc("GET /catalog/export.xlsx", s.catalogExport)
 	mux.HandleFunc("POST /catalog/new", s.catalogCreate)
 	mux.HandleFunc("GET /catalog/{id}", s.catalogPage)
 	mux.HandleFunc("GET /catalog/{id}/edit", s.catalogEdit)
@@ -280,4 +283,63 @@ func (s *site) catalogSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
+}
+
+func (s *site) compilerOrgs(r *http.Request) []*identity.Org {
+	a := identity.ActorFrom(r.Context())
+	var orgs []*identity.Org
+	for _, g := range a.Grants {
+		if g.Role == identity.RoleDataOfficer || g.Role == identity.RoleInstitutionAdmin {
+			if o, err := s.p.Identity.GetOrg(r.Context(), g.OrgID); err == nil {
+				orgs = append(orgs, o)
+			}
+		}
+	}
+	return orgs
+}
+
+func (s *site) catalogImportForm(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	s.render(w, r, http.StatusOK, "catalog_import", s.newPage(r, "catalog.import", map[string]any{"Orgs": s.compilerOrgs(r)}))
+}
+
+func (s *site) catalogImport(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	pg := s.newPage(r, "catalog.import", map[string]any{"Orgs": s.compilerOrgs(r)})
+	name, data, err := api.ReadUpload(r)
+	var res *catalog.ImportResult
+	if err == nil {
+		res, err = s.p.Catalog.Import(r.Context(), r.FormValue("org"), name, data)
+	}
+	if err != nil {
+		if pg.Error = apperr.As(err); pg.Error == nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, apperr.HTTPStatus(err), "catalog_import", pg)
+		return
+	}
+	pg.Data.(map[string]any)["Result"] = res
+	s.render(w, r, http.StatusOK, "catalog_import", pg)
+}
+
+func (s *site) catalogExport(w http.ResponseWriter, r *http.Request) {
+	a := s.requireLogin(w, r)
+	if a == nil {
+		return
+	}
+	org := r.URL.Query().Get("org")
+	if org == "" {
+		org = a.PrimaryOrg()
+	}
+	entries, err := s.p.Catalog.Export(r.Context(), org)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	api.WriteCatalogSheet(w, "catalog.xlsx", entries)
 }
