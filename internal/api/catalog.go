@@ -16,6 +16,8 @@ func (h *handler) catalogRoutes() []Route {
 		{"POST", "/api/v1/catalog", h.catalogCreate},
 		{"GET", "/api/v1/catalog/drafts", h.catalogDrafts},
 		{"POST", "/api/v1/catalog/import", h.catalogImport},
+		{"POST", "/api/v1/catalog/update-cases", h.catalogRequireUpdate},
+		{"POST", "/api/v1/catalog/recheck", h.catalogRecheck},
 		{"GET", "/api/v1/catalog/export.xlsx", h.catalogExport},
 		{"GET", "/api/v1/catalog/template.xlsx", h.catalogTemplate},
 		{"GET", "/api/v1/catalog/{id}", h.catalogGet},
@@ -257,4 +259,46 @@ func (h *handler) catalogExport(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) catalogTemplate(w http.ResponseWriter, r *http.Request) {
 	WriteCatalogSheet(w, "catalog-template.xlsx", nil)
+}
+
+func (h *handler) catalogRequireUpdate(w http.ResponseWriter, r *http.Request) {
+	if _, err := actor(r); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		OrgID   string `json:"org_id"`
+		Trigger string `json:"trigger"`
+		Note    string `json:"note"`
+	}
+	if err := decode(r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	c, err := h.p.Catalog.RequireUpdate(r.Context(), in.OrgID, in.Trigger, in.Note)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, h.view(r, c))
+}
+
+func (h *handler) catalogRecheck(w http.ResponseWriter, r *http.Request) {
+	if _, err := actor(r); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Year int `json:"year"`
+	}
+	if err := decode(r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	n, err := h.p.Catalog.OpenYearlyRecheck(r.Context(), in.Year)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"opened": n})
 }

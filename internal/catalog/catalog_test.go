@@ -237,3 +237,36 @@ func TestSuggestFlagsPersonalInformation(t *testing.T) {
 		t.Errorf("tokens %q", toks)
 	}
 }
+
+func TestTriggeringChangesAndYearlyRecheckOpenCases(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		_, err := f.p.Catalog.RequireUpdate(f.as(t, "hrss.officer"), f.orgs[market], "law", "")
+		wantCode(t, err, apperr.Forbidden, "")
+		c, err := f.p.Catalog.RequireUpdate(f.as(t, "authority.reviewer"), f.orgs[market], "law", "《食品安全法》修订")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.StepDueDate != "2025-06-23" { // YN§13: 15 WD after Monday 2 June 2025
+			t.Errorf("update due %s", c.StepDueDate)
+		}
+		_, err = f.p.Cases.Decide(f.as(t, "data.officer"), c.ID, caseflow.Decision{Action: caseflow.ActApprove})
+		wantCode(t, err, apperr.Invalid, "") // the institution says what it updated
+		if _, err := f.p.Cases.Decide(f.as(t, "data.officer"), c.ID, caseflow.Decision{Action: caseflow.ActApprove, Comment: "已更新食品经营许可信息目录"}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.p.Catalog.OpenYearlyRecheck(f.as(t, "authority.admin"), 2025)
+		if err != nil || n < 6 {
+			t.Fatalf("yearly re-check opened %d (%v)", n, err)
+		}
+		if again, _ := f.p.Catalog.OpenYearlyRecheck(f.as(t, "authority.admin"), 2025); again != 0 {
+			t.Errorf("re-check opened twice: %d", again)
+		}
+		// A city authority opens only its own city's institutions (already done by the province here).
+		if m, _ := f.p.Catalog.OpenYearlyRecheck(f.as(t, "km.authority.admin"), 2025); m != 0 {
+			t.Errorf("city re-check reopened %d", m)
+		}
+		_, err = f.p.Catalog.OpenYearlyRecheck(f.as(t, "data.officer"), 2025)
+		wantCode(t, err, apperr.Forbidden, "")
+	})
+}

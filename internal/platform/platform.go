@@ -82,6 +82,9 @@ func Open(ctx context.Context, d *db.DB, cfg Config) (*Platform, error) {
 	p.Cases.Register(feedback.Type())
 	p.Catalog = &catalog.Service{DB: d, Audit: p.Audit, Identity: p.Identity, Cases: p.Cases, Now: now}
 	p.Cases.Register(p.Catalog.Type())
+	for _, t := range catalog.MaintenanceTypes() {
+		p.Cases.Register(t)
+	}
 	if err := p.Identity.SeedRegions(ctx); err != nil {
 		return nil, err
 	}

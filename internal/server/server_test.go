@@ -354,7 +354,9 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 					}
 				}
 				if user == "authority.admin" {
-					pages = append(pages, "/audit")
+					var orgs struct{ Items []struct{ ID string } }
+					s.api("GET", "/api/v1/orgs?type=institution", "", nil, &orgs)
+					pages = append(pages, "/audit", "/orgs/"+orgs.Items[0].ID)
 				}
 				if user == "data.officer" {
 					pages = append(pages, "/catalog/drafts", "/catalog/new", "/catalog/import")

@@ -6,12 +6,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"gongshu/internal/api"
 	"gongshu/internal/apperr"
 	"gongshu/internal/caseflow"
 	"gongshu/internal/catalog"
 	"gongshu/internal/identity"
+	"gongshu/internal/workday"
 )
 
 func (s *site) registerCatalog(mux *http.ServeMux) {
@@ -21,6 +23,8 @@ func (s *site) registerCatalog(mux *http.ServeMux) {
 	mux.HandleFunc("GET /catalog/import", s.catalogImportForm)
 	mux.HandleFunc("POST /catalog/import", s.catalogImport)
 	mux.HandleFunc("GET /catalog/export.xlsx", s.catalogExport)
+	mux.HandleFunc("POST /catalog/update-cases", s.catalogRequireUpdate)
+	mux.HandleFunc("POST /catalog/recheck", s.catalogRecheck)
 	mux.HandleFunc("POST /catalog/new", s.catalogCreate)
 	mux.HandleFunc("GET /catalog/{id}", s.catalogPage)
 	mux.HandleFunc("GET /catalog/{id}/edit", s.catalogEdit)
@@ -92,7 +96,8 @@ func (s *site) catalogSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	a := identity.ActorFrom(r.Context())
 	pg.Data = map[string]any{"Result": res, "Query": q, "Facets": groups, "Next": next,
-		"CanCompile": a.HasAny("", identity.RoleDataOfficer, identity.RoleInstitutionAdmin)}
+		"CanCompile": a.HasAny("", identity.RoleDataOfficer, identity.RoleInstitutionAdmin),
+		"Authority":  a.HasAny("", identity.RoleAuthorityAdmin, identity.RoleAuthorityReviewer), "Year": time.Now().In(workday.Location).Year()}
 	s.render(w, r, http.StatusOK, "catalog", pg)
 }
 
@@ -342,4 +347,29 @@ func (s *site) catalogExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.WriteCatalogSheet(w, "catalog.xlsx", entries)
+}
+
+func (s *site) catalogRequireUpdate(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	c, err := s.p.Catalog.RequireUpdate(r.Context(), r.PostFormValue("org"), r.PostFormValue("trigger"), r.PostFormValue("note"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
+}
+
+func (s *site) catalogRecheck(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) == nil {
+		return
+	}
+	year, _ := strconv.Atoi(r.PostFormValue("year"))
+	n, err := s.p.Catalog.OpenYearlyRecheck(r.Context(), year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cases?box=all&opened="+strconv.Itoa(n), http.StatusSeeOther)
 }

@@ -165,7 +165,8 @@ func (s *site) org(w http.ResponseWriter, r *http.Request) {
 		parent, _ = s.p.Identity.GetOrg(r.Context(), o.ParentID)
 	}
 	s.render(w, r, http.StatusOK, "org", s.newPage(r, "orgs.title", map[string]any{"Org": o, "Parent": parent,
-		"RegionPath": s.p.Identity.Regions.Path(o.RegionCode)}))
+		"RegionPath": s.p.Identity.Regions.Path(o.RegionCode), "Triggers": catalog.Triggers,
+		"Authority": s.p.Identity.AuthorityOver(identity.ActorFrom(r.Context()), o.RegionCode) && (o.Type == identity.OrgInstitution || o.Type == identity.OrgUtility)}))
 }
 
 // caseRow is a case with what lists and pages show of it.
@@ -330,6 +331,11 @@ func (s *site) showCase(w http.ResponseWriter, r *http.Request, status int, id s
 		"IsApplicant": c.ApplicantUserID == a.UserID, "CanAct": s.p.Cases.CanAct(r.Context(), a, c),
 		"CanExtend": proc.Extension != nil && c.Extension == "", "CanApproveExtension": s.p.Cases.CanApproveExtension(a, c),
 		"ActionError": actionErr,
+	}
+	if c.Type == catalog.UpdateCaseType || c.Type == catalog.RecheckCaseType {
+		var mf catalog.MaintenanceForm
+		json.Unmarshal(c.Form, &mf)
+		d["Maintenance"] = map[string]any{"Form": mf, "Trigger": catalog.Triggers[mf.Trigger]}
 	}
 	if c.Type == catalog.CaseType {
 		rid, v, downgrade := catalog.ReviewOf(c)
