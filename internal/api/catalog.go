@@ -18,6 +18,7 @@ func (h *handler) catalogRoutes() []Route {
 		{"POST", "/api/v1/catalog/import", h.catalogImport},
 		{"POST", "/api/v1/catalog/update-cases", h.catalogRequireUpdate},
 		{"POST", "/api/v1/catalog/recheck", h.catalogRecheck},
+		{"GET", "/api/v1/catalog/quality", h.catalogQuality},
 		{"GET", "/api/v1/catalog/export.xlsx", h.catalogExport},
 		{"GET", "/api/v1/catalog/template.xlsx", h.catalogTemplate},
 		{"GET", "/api/v1/catalog/{id}", h.catalogGet},
@@ -301,4 +302,17 @@ func (h *handler) catalogRecheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"opened": n})
+}
+
+func (h *handler) catalogQuality(w http.ResponseWriter, r *http.Request) {
+	if _, err := actor(r); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	list, err := h.p.Catalog.Quality(r.Context())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(list)})
 }

@@ -270,3 +270,20 @@ func TestTriggeringChangesAndYearlyRecheckOpenCases(t *testing.T) {
 		wantCode(t, err, apperr.Forbidden, "")
 	})
 }
+
+func TestQualityScoresPerInstitutionFollowVisibility(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		own, err := f.p.Catalog.Quality(f.as(t, "data.officer"))
+		if err != nil || len(own) != 1 || own[0].OrgName != market || own[0].Entries < 10 || own[0].Average <= 0 || own[0].Average > 100 {
+			t.Fatalf("own institution: %+v %v", own, err)
+		}
+		all, _ := f.p.Catalog.Quality(f.as(t, "authority.admin"))
+		if len(all) < 5 {
+			t.Errorf("the province authority sees %d institutions", len(all))
+		}
+		if none, _ := f.p.Catalog.Quality(f.as(t, "citizen")); len(none) != 0 {
+			t.Errorf("the public sees drafts' quality: %+v", none)
+		}
+	})
+}

@@ -97,3 +97,59 @@ func (s *Service) Drafts(ctx context.Context) ([]*Resource, error) {
 	}
 	return list, nil
 }
+
+// InstitutionScore is the metadata completeness of one institution's catalog.
+type InstitutionScore struct {
+	OrgID   string         `json:"org_id"`
+	OrgName string         `json:"org_name"`
+	Entries int            `json:"entries"`
+	Average int            `json:"average"`
+	Missing map[string]int `json:"missing"` // field → entries lacking it
+}
+
+// Quality scores the latest versions of each institution's entries that the
+// actor may see (its own institution; an authority sees its region).
+func (s *Service) Quality(ctx context.Context) ([]InstitutionScore, error) {
+	a := identity.ActorFrom(ctx)
+	if a == nil {
+		return nil, nil
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources r LEFT JOIN organizations o ON o.id = r.provider_org_id ORDER BY o.name, r.code`)
+	if err != nil {
+		return nil, err
+	}
+	list, err := db.Collect(rows, scanResource)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*InstitutionScore{}
+	var order []string
+	for _, r := range list {
+		if !s.canSeeDrafts(a, r) {
+			continue
+		}
+		e, _, err := s.version(ctx, s.DB, r.ID, r.LatestVersion)
+		if err != nil {
+			return nil, err
+		}
+		sc, ok := by[r.ProviderOrgID]
+		if !ok {
+			sc = &InstitutionScore{OrgID: r.ProviderOrgID, OrgName: r.ProviderName, Missing: map[string]int{}}
+			by[r.ProviderOrgID] = sc
+			order = append(order, r.ProviderOrgID)
+		}
+		score, missing := Completeness(e)
+		sc.Average += score
+		sc.Entries++
+		for _, m := range missing {
+			sc.Missing[m]++
+		}
+	}
+	out := make([]InstitutionScore, 0, len(order))
+	for _, id := range order {
+		sc := by[id]
+		sc.Average /= sc.Entries
+		out = append(out, *sc)
+	}
+	return out, nil
+}

@@ -110,7 +110,12 @@ func (s *site) catalogDrafts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "catalog_drafts", s.newPage(r, "catalog.drafts", map[string]any{"Items": list}))
+	scores, err := s.p.Catalog.Quality(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "catalog_drafts", s.newPage(r, "catalog.drafts", map[string]any{"Items": list, "Scores": scores}))
 }
 
 func (s *site) catalogPage(w http.ResponseWriter, r *http.Request) {
