@@ -74,7 +74,16 @@ try {
   check((await page.textContent('#notices')).includes('已办结'), 'the citizen got a notice');
   await page.screenshot({ path: 'out/3-citizen-sees-answer.png', fullPage: true });
 
-  // 4. English works too.
+  // 4. Anyone searches the open catalog and opens a resource.
+  await page.goto(`${base}/lang?to=zh-CN&back=/catalog`);
+  await page.fill('#q', '许可');
+  await Promise.all([page.waitForNavigation(), page.click('form[role=search] button[type=submit]')]);
+  check(Number((await page.textContent('#hit-count')).match(/\d+/)[0]) > 0, 'the open catalog finds 许可');
+  await Promise.all([page.waitForNavigation(), page.click('#hits a')]);
+  check((await page.textContent('#items')).length > 0, 'a resource page shows its data items');
+  await page.screenshot({ path: 'out/4-catalog-resource.png', fullPage: true });
+
+  // 5. English works too.
   await page.goto(`${base}/lang?to=en&back=/profile`);
   check((await page.textContent('h1')).includes('Policy profile'), 'the profile page is available in English');
   check(cspErrors.length === 0, `no console errors (${cspErrors.join(' | ')})`);
