@@ -160,16 +160,7 @@ func (s *site) renderEntryForm(w http.ResponseWriter, r *http.Request, status in
 	for i := 0; i < 5; i++ {
 		items = append(items, catalog.Item{})
 	}
-	a := identity.ActorFrom(r.Context())
-	var orgs []*identity.Org
-	for _, g := range a.Grants {
-		if g.Role == identity.RoleDataOfficer || g.Role == identity.RoleInstitutionAdmin {
-			if o, err := s.p.Identity.GetOrg(r.Context(), g.OrgID); err == nil {
-				orgs = append(orgs, o)
-			}
-		}
-	}
-	pg := s.newPage(r, "catalog.edit", map[string]any{"ID": id, "Org": org, "Orgs": orgs, "E": e, "Items": items,
+	pg := s.newPage(r, "catalog.edit", map[string]any{"ID": id, "Org": org, "Orgs": s.compilerOrgs(r), "E": e, "Items": items,
 		"Themes": catalog.Themes, "Bases": catalog.BaseDatabases, "Frequencies": catalog.Frequencies, "DataTypes": catalog.DataTypes,
 		"Formats": strings.Join(e.Formats, ", "), "Tags": strings.Join(e.Tags, ", ")})
 	pg.Error = err
