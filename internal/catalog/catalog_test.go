@@ -116,6 +116,9 @@ func TestCatalogEntryIsReviewedThenPublishedAndFound(t *testing.T) {
 		if err != nil || c.StepDueDate != "2025-06-16" { // YN§12: fixed within 10 WD
 			t.Fatalf("return: %v %s", err, c.StepDueDate)
 		}
+		if got, _ := f.p.Catalog.Get(officer, r.ID, 0); got.LatestStatus != catalog.StatusReturned {
+			t.Errorf("a returned entry shows as %s", got.LatestStatus)
+		}
 		e := entry()
 		e.Contact = "0871-12345678"
 		if _, err := f.p.Catalog.Update(officer, r.ID, e); err != nil {

@@ -91,8 +91,9 @@ func (s *Service) Drafts(ctx context.Context) ([]*Resource, error) {
 		return nil, err
 	}
 	for _, r := range list {
-		if e, _, err := s.version(ctx, s.DB, r.ID, r.LatestVersion); err == nil {
-			r.Entry, r.Version = *e, r.LatestVersion
+		if e, ver, err := s.version(ctx, s.DB, r.ID, r.LatestVersion); err == nil {
+			r.Entry, r.Version, r.CaseID = *e, r.LatestVersion, ver.CaseID
+			r.LatestStatus = s.effectiveStatus(ctx, r.LatestStatus, ver.CaseID)
 		}
 	}
 	return list, nil

@@ -268,7 +268,22 @@ func (s *Service) Get(ctx context.Context, id string, v int) (*Resource, error) 
 		return nil, apperr.ErrNotFound()
 	}
 	r.Entry, r.Version, r.CaseID = *e, v, ver.CaseID
+	if drafts {
+		r.LatestStatus = s.effectiveStatus(ctx, r.LatestStatus, ver.CaseID)
+	}
 	return r, nil
+}
+
+// effectiveStatus shows a version under review whose case was returned for
+// changes as returned (the version row keeps in_review until resubmitted).
+func (s *Service) effectiveStatus(ctx context.Context, st Status, caseID string) Status {
+	if st != StatusInReview || caseID == "" || s.Cases == nil {
+		return st
+	}
+	if c, err := s.Cases.Get(ctx, caseID); err == nil && c.State == caseflow.Returned {
+		return StatusReturned
+	}
+	return st
 }
 
 // Versions lists a resource's versions with their changes (staff of the

@@ -10,7 +10,6 @@ import (
 
 	"gongshu/internal/api"
 	"gongshu/internal/apperr"
-	"gongshu/internal/caseflow"
 	"gongshu/internal/catalog"
 	"gongshu/internal/identity"
 	"gongshu/internal/workday"
@@ -132,13 +131,7 @@ func (s *site) catalogPage(w http.ResponseWriter, r *http.Request) {
 		score, missing := catalog.Completeness(&res.Entry)
 		d["Score"], d["Missing"] = score, missing
 		d["CanEdit"] = a.HasAny(res.ProviderOrgID, identity.RoleDataOfficer, identity.RoleInstitutionAdmin)
-		canSubmit := res.LatestStatus == catalog.StatusDraft
-		if res.LatestStatus == catalog.StatusInReview && res.CaseID != "" {
-			if c, err := s.p.Cases.Get(r.Context(), res.CaseID); err == nil && c.State == caseflow.Returned {
-				canSubmit = true
-			}
-		}
-		d["CanSubmit"] = canSubmit && d["CanEdit"] == true
+		d["CanSubmit"] = (res.LatestStatus == catalog.StatusDraft || res.LatestStatus == catalog.StatusReturned) && d["CanEdit"] == true
 	}
 	pg := s.newPage(r, "catalog.resource", d)
 	pg.Title = res.Entry.Name
