@@ -22,6 +22,7 @@ import (
 
 	"gongshu/internal/api"
 	"gongshu/internal/apperr"
+	"gongshu/internal/catalog"
 	"gongshu/internal/db"
 	"gongshu/internal/demo"
 	"gongshu/internal/idcode"
@@ -174,6 +175,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "create the demo deployment (yunnan profile) if it does not exist yet")
 	demoPW := fs.String("demo-password", "", "password of every demo account (generated and printed when empty)")
 	overrides := fs.String("profile-overrides", "", "JSON file of deadline overrides for the active profile: [{\"process\":\"feedback\",\"step\":\"reply\",\"working_days\":7}]")
+	publicURL := fs.String("public-url", os.Getenv("GONGSHU_PUBLIC_URL"), "public address of the deployment, used in the DCAT feeds (e.g. https://data.example.gov.cn)")
 	secure := fs.Bool("secure-cookies", false, "always mark cookies Secure (set when TLS is terminated by a proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -214,7 +216,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(p, server.Options{Log: log, SecureCookies: *secure, Version: version}),
+		Handler:           server.New(p, server.Options{Log: log, SecureCookies: *secure, Version: version, PublicURL: *publicURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -224,6 +226,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	jobsCtx, cancelJobs := context.WithCancel(ctx)
 	defer cancelJobs()
 	go p.RunJobs(jobsCtx, time.Minute, func(msg string, kv ...any) { log.Info(msg, kv...) })
+	go func() { // build the catalog search index now rather than on the first search
+		if _, err := p.Catalog.Search(ctx, catalog.Query{Limit: 1}); err != nil {
+			log.Error("catalog index", "err", err)
+		}
+	}()
 	fmt.Fprintf(stdout, "Gongshu %s serving http://%s (database: %s %s, profile: %s)\n", version, ln.Addr(), p.DB.Dialect, p.DB.Where, p.Profile().Name)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -19,17 +19,25 @@ const FeedPageSize = 100
 
 // RegisterFeeds mounts the DCAT-AP 3 feeds of the open catalog: the whole
 // catalog (paged) and each resource, as Turtle and JSON-LD.
-func RegisterFeeds(mux *http.ServeMux, p *platform.Platform) {
-	f := &feeds{p: p}
+// publicURL, when set, is the deployment's public address used in feed IRIs
+// (behind a proxy the request's Host is not the public one).
+func RegisterFeeds(mux *http.ServeMux, p *platform.Platform, publicURL string) {
+	f := &feeds{p: p, publicURL: strings.TrimRight(publicURL, "/")}
 	mux.HandleFunc("GET /catalog.ttl", func(w http.ResponseWriter, r *http.Request) { f.catalog(w, r, "ttl") })
 	mux.HandleFunc("GET /catalog.jsonld", func(w http.ResponseWriter, r *http.Request) { f.catalog(w, r, "jsonld") })
 	mux.HandleFunc("GET /catalog/{id}/dcat.ttl", func(w http.ResponseWriter, r *http.Request) { f.dataset(w, r, "ttl") })
 	mux.HandleFunc("GET /catalog/{id}/dcat.jsonld", func(w http.ResponseWriter, r *http.Request) { f.dataset(w, r, "jsonld") })
 }
 
-type feeds struct{ p *platform.Platform }
+type feeds struct {
+	p         *platform.Platform
+	publicURL string
+}
 
-func baseURL(r *http.Request) string {
+func (f *feeds) baseURL(r *http.Request) string {
+	if f.publicURL != "" {
+		return f.publicURL
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -40,7 +48,7 @@ func baseURL(r *http.Request) string {
 // site describes the deployment: its publisher is the data authority of the
 // highest level.
 func (f *feeds) site(r *http.Request) dcat.Site {
-	s := dcat.Site{Base: baseURL(r), Title: "公数 · 公共数据开放目录", TitleEN: "Gongshu open public data catalog",
+	s := dcat.Site{Base: f.baseURL(r), Title: "公数 · 公共数据开放目录", TitleEN: "Gongshu open public data catalog",
 		Publisher: dcat.Agent{ID: "platform", Name: "公共数据平台", NameEN: "Public data platform"}}
 	orgs, _ := f.p.Identity.ListOrgs(r.Context(), identity.OrgFilter{Type: identity.OrgAuthority})
 	best := 7

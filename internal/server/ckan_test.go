@@ -3,14 +3,18 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"gongshu/internal/db"
 	"gongshu/internal/db/dbtest"
+	"gongshu/internal/server"
 )
 
 type ckanReply struct {
@@ -247,4 +251,19 @@ func TestCatalogImportByUploadAndExport(t *testing.T) {
 			t.Errorf("template: %d", code)
 		}
 	})
+}
+
+func TestFeedsUseTheConfiguredPublicURL(t *testing.T) {
+	s := newSite(t, dbtest.SQLite(t), false)
+	srv := httptest.NewServer(server.New(s.p, server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "https://data.example.gov.cn/"}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/catalog.ttl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "<https://data.example.gov.cn/catalog>") || strings.Contains(string(b), srv.URL) {
+		t.Error("the feed does not use the public URL")
+	}
 }

@@ -32,6 +32,9 @@ type Options struct {
 	// MaxBodyBytes limits request bodies (default 1 MiB).
 	MaxBodyBytes int64
 	Version      string
+	// PublicURL is the deployment's public address (https://data.example.gov.cn),
+	// used in the DCAT feeds' IRIs; empty uses the request's host.
+	PublicURL string
 }
 
 // New returns the platform's HTTP handler.
@@ -62,7 +65,7 @@ func New(p *platform.Platform, o Options) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	api.Register(mux, p, api.Options{Version: o.Version})
 	api.RegisterCKAN(mux, p)
-	api.RegisterFeeds(mux, p)
+	api.RegisterFeeds(mux, p, o.PublicURL)
 	web.Register(mux, p, web.Options{SecureCookies: o.SecureCookies, Version: o.Version})
 
 	var h http.Handler = mux
