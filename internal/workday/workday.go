@@ -1,11 +1,3 @@
-// Package workday is the official Chinese working-day calendar — statutory
-// holidays and adjusted working days (调休) from the State Council's yearly
-// notices — and the deadline arithmetic every process of the platform uses.
-//
-// The rule (民法典 第二百零一条): the day of receipt is not counted; a
-// deadline of N working days is the N-th working day strictly after the
-// receipt date in China Standard Time, due at the end of that day. A date in
-// a year the calendar does not cover is an error, never a guess from weekends.
 package workday
 
 import (
@@ -79,7 +71,11 @@ func Builtin() (*Calendar, error) {
 	return New(f)
 }
 
-// ParseFile reads and checks a calendar file strictly.
+// ParseFile reads and checks a calendar file strictly: unknown fields,
+// trailing data, dates not written YYYY-MM-DD, a date under the wrong year
+// key, a day both holiday and adjusted working day, a weekday listed as an
+// adjusted working day and year keys outside 1949–2100 are refused, with an
+// error naming the offending entry.
 func ParseFile(r io.Reader) (*File, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -87,37 +83,63 @@ func ParseFile(r io.Reader) (*File, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("calendar file is not valid JSON of the expected shape: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("calendar file has data after its JSON object")
+	}
 	if len(f.Years) == 0 {
 		return nil, errors.New("calendar file has no years")
 	}
-	for key, y := range f.Years {
-		if err := checkYear(key, y); err != nil {
-			return nil, err
-		}
+	if err := checkFile(&f); err != nil {
+		return nil, err
 	}
 	return &f, nil
 }
 
+func checkFile(f *File) error {
+	keys := make([]string, 0, len(f.Years))
+	for key := range f.Years {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if err := checkYear(key, f.Years[key]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func checkYear(key string, y Year) error {
 	year, err := strconv.Atoi(key)
-	if err != nil || year < 1949 || year > 2100 || len(key) != 4 {
-		return fmt.Errorf("year key %q must be a year from 1949 to 2100", key)
+	if err != nil || len(key) != 4 || key[0] < '0' || key[0] > '9' || year < 1949 || year > 2100 {
+		return fmt.Errorf("year key %q: must be a year from 1949 to 2100", key)
 	}
-	for date := range y.Holidays {
+	for _, date := range sortedKeys(y.Holidays) {
 		if _, err := parseDate(date, year); err != nil {
-			return fmt.Errorf("holiday %q: %w", date, err)
+			return fmt.Errorf("year %s: holiday %q (%s): %w", key, date, y.Holidays[date], err)
 		}
 		if _, both := y.Workdays[date]; both {
-			return fmt.Errorf("%s is listed both as a holiday and as an adjusted working day", date)
+			return fmt.Errorf("year %s: %s is listed both as a holiday (%s) and as an adjusted working day (%s)",
+				key, date, y.Holidays[date], y.Workdays[date])
 		}
 	}
-	for date := range y.Workdays {
+	for _, date := range sortedKeys(y.Workdays) {
 		t, err := parseDate(date, year)
 		if err != nil {
-			return fmt.Errorf("adjusted working day %q: %w", date, err)
+			return fmt.Errorf("year %s: adjusted working day %q (%s): %w", key, date, y.Workdays[date], err)
 		}
 		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			return fmt.Errorf("adjusted working day %s is a %s: only weekend days can be adjusted working days", date, wd)
+			return fmt.Errorf("year %s: adjusted working day %s (%s) is a %s: only a weekend day (Saturday or Sunday) can be an adjusted working day",
+				key, date, y.Workdays[date], wd)
 		}
 	}
 	return nil
@@ -126,10 +148,10 @@ func checkYear(key string, y Year) error {
 func parseDate(s string, year int) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, Location)
 	if err != nil {
-		return t, errors.New("date must be written YYYY-MM-DD")
+		return t, errors.New("date must be a calendar date written YYYY-MM-DD")
 	}
 	if t.Year() != year {
-		return t, fmt.Errorf("date is not in year %d", year)
+		return t, fmt.Errorf("date is in %d, not in year %d", t.Year(), year)
 	}
 	return t, nil
 }
@@ -141,19 +163,21 @@ type Calendar struct {
 	days  map[string]Day
 }
 
-// New builds a calendar; later files replace whole years of earlier ones.
+// New builds a calendar from checked files; later files replace whole years
+// of earlier ones. The files are copied: changing them afterwards does not
+// change the calendar.
 func New(files ...*File) (*Calendar, error) {
 	c := &Calendar{years: map[int]Year{}, days: map[string]Day{}}
 	for _, f := range files {
 		if f == nil {
 			continue
 		}
+		if err := checkFile(f); err != nil {
+			return nil, err
+		}
 		for key, y := range f.Years {
-			if err := checkYear(key, y); err != nil {
-				return nil, err
-			}
 			year, _ := strconv.Atoi(key)
-			c.years[year] = y
+			c.years[year] = copyYear(y)
 		}
 	}
 	for _, y := range c.years {
@@ -165,6 +189,17 @@ func New(files ...*File) (*Calendar, error) {
 		}
 	}
 	return c, nil
+}
+
+func copyYear(y Year) Year {
+	out := Year{Notice: y.Notice, Holidays: make(map[string]string, len(y.Holidays)), Workdays: make(map[string]string, len(y.Workdays))}
+	for k, v := range y.Holidays {
+		out.Holidays[k] = v
+	}
+	for k, v := range y.Workdays {
+		out.Workdays[k] = v
+	}
+	return out
 }
 
 // Years lists the covered years in order.
@@ -181,17 +216,7 @@ func (c *Calendar) Years() []int {
 func (c *Calendar) Covers(year int) bool { _, ok := c.years[year]; return ok }
 
 // YearData returns a copy of a covered year's arrangement (empty maps otherwise).
-func (c *Calendar) YearData(year int) Year {
-	y := c.years[year]
-	out := Year{Notice: y.Notice, Holidays: map[string]string{}, Workdays: map[string]string{}}
-	for k, v := range y.Holidays {
-		out.Holidays[k] = v
-	}
-	for k, v := range y.Workdays {
-		out.Workdays[k] = v
-	}
-	return out
-}
+func (c *Calendar) YearData(year int) Year { return copyYear(c.years[year]) }
 
 // SpecialDays lists a year's holidays and adjusted working days by date.
 func (c *Calendar) SpecialDays(year int) []Day {
@@ -216,7 +241,8 @@ func civil(t time.Time) time.Time {
 func (c *Calendar) Day(t time.Time) (Day, bool, error) {
 	d := civil(t)
 	if !c.Covers(d.Year()) {
-		return Day{}, false, fmt.Errorf("%w: %d", ErrUnknownYear, d.Year())
+		return Day{}, false, fmt.Errorf("%w: %d (date %s; import that year's State Council arrangement first)",
+			ErrUnknownYear, d.Year(), d.Format("2006-01-02"))
 	}
 	day, ok := c.days[d.Format("2006-01-02")]
 	return day, ok, nil
@@ -243,7 +269,10 @@ type Due struct {
 }
 
 // AddWorkdays returns the deadline n working days after received: the n-th
-// working day strictly after the receipt date (民法典 第二百零一条).
+// working day strictly after the receipt date, the civil date of received in
+// China Standard Time (民法典 第二百零一条: the day of receipt is not counted).
+// n must be at least 1. The receipt year and every year counted through must
+// be covered, otherwise the error wraps ErrUnknownYear.
 func (c *Calendar) AddWorkdays(received time.Time, n int) (Due, error) {
 	if n < 1 {
 		return Due{}, fmt.Errorf("a deadline needs at least 1 working day, got %d", n)
@@ -256,7 +285,7 @@ func (c *Calendar) AddWorkdays(received time.Time, n int) (Due, error) {
 		d = d.AddDate(0, 0, 1)
 		ok, err := c.IsWorkday(d)
 		if err != nil {
-			return Due{}, err
+			return Due{}, fmt.Errorf("counting %d working days from %s: %w", n, civil(received).Format("2006-01-02"), err)
 		}
 		if ok {
 			counted++
@@ -266,7 +295,9 @@ func (c *Calendar) AddWorkdays(received time.Time, n int) (Due, error) {
 }
 
 // CountWorkdays counts the working days strictly after from's date up to and
-// including to's date (0 when to's date is not after from's).
+// including to's date, both civil dates in China Standard Time (0 when to's
+// date is not after from's): the working days elapsed since receipt, or those
+// remaining until a due date.
 func (c *Calendar) CountWorkdays(from, to time.Time) (int, error) {
 	d, end := civil(from), civil(to)
 	n := 0
@@ -274,7 +305,8 @@ func (c *Calendar) CountWorkdays(from, to time.Time) (int, error) {
 		d = d.AddDate(0, 0, 1)
 		ok, err := c.IsWorkday(d)
 		if err != nil {
-			return n, err
+			return 0, fmt.Errorf("counting working days from %s to %s: %w",
+				civil(from).Format("2006-01-02"), end.Format("2006-01-02"), err)
 		}
 		if ok {
 			n++
