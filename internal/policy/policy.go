@@ -1,10 +1,3 @@
-// Package policy holds the five built-in policy profiles — jiamusi, qingyang,
-// zhangjiakou, yunnan, weihai — one per regulation. For every process of the
-// platform a profile gives its steps, who acts at each, the working-day
-// deadlines, the extension rule and what a refusal needs, each value with the
-// article it comes from (e.g. "YN§29"). Where a regulation is silent the
-// process still exists, marked unregulated, with platform defaults flagged as
-// such. A deployment selects one profile and may override values.
 package policy
 
 import (
@@ -14,8 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -25,49 +17,60 @@ type I18n struct {
 	EN string `json:"en"`
 }
 
-// Actor names who acts at a step, resolved by the case engine.
+// Actor names who acts at a step; the case engine resolves it to people.
 type Actor string
 
+// The actors a step may name.
 const (
-	ActorProvider       Actor = "provider"  // the institution addressed by / holding the data of the case
-	ActorAuthority      Actor = "authority" // the data authority of the case's region
-	ActorUpperAuthority Actor = "upper_authority"
-	ActorConsumer       Actor = "consumer"
-	ActorApplicant      Actor = "applicant"
+	ActorProvider       Actor = "provider"        // the institution addressed by, or holding the data of, the case
+	ActorAuthority      Actor = "authority"       // the data authority (数据主管部门) of the case's region
+	ActorUpperAuthority Actor = "upper_authority" // the data authority one level up
+	ActorConsumer       Actor = "consumer"        // the institution that will use the data
+	ActorApplicant      Actor = "applicant"       // whoever filed the case
 )
 
-var actors = map[Actor]bool{ActorProvider: true, ActorAuthority: true, ActorUpperAuthority: true, ActorConsumer: true, ActorApplicant: true}
+// Known reports whether a is one of the actors above.
+func (a Actor) Known() bool {
+	switch a {
+	case ActorProvider, ActorAuthority, ActorUpperAuthority, ActorConsumer, ActorApplicant:
+		return true
+	}
+	return false
+}
 
-// Deadline is a number of working days with its source.
+// Deadline is a number of working days (工作日) and where it comes from.
+// Default marks a platform value used where the regulation sets none.
 type Deadline struct {
 	WorkingDays int    `json:"working_days"`
 	Article     string `json:"article,omitempty"`
-	Default     bool   `json:"default,omitempty"` // a platform default: the regulation sets no value
+	Default     bool   `json:"default,omitempty"`
 }
 
-// Step is one stage of a process.
+// Step is one stage of a process, done by one actor.
 type Step struct {
 	ID       string    `json:"id"`
 	Title    I18n      `json:"title"`
 	Actor    Actor     `json:"actor"`
-	Deadline *Deadline `json:"deadline,omitempty"` // nil: no deadline (e.g. direct delivery)
+	Deadline *Deadline `json:"deadline,omitempty"` // nil: no deadline, e.g. direct delivery
 }
 
-// Extension lets a step's deadline grow to MaxWorkingDays with approval.
+// Extension lets a step's deadline grow, with an approver's consent, to a
+// total of MaxWorkingDays (YN§22: 5 WD, up to 10 WD with the head's approval).
 type Extension struct {
 	MaxWorkingDays int    `json:"max_working_days"`
-	Approver       string `json:"approver"`
+	Approver       string `json:"approver"` // e.g. "institution_head"
 	Article        string `json:"article"`
 }
 
-// Refusal says what a refusal must carry.
+// Refusal says what a refusal (不予同意) must carry.
 type Refusal struct {
 	ReasonRequired     bool   `json:"reason_required"`
 	LegalBasisRequired bool   `json:"legal_basis_required"`
 	Article            string `json:"article,omitempty"`
 }
 
-// Period describes recurring duties and terms.
+// Period describes a recurring duty or a term: Every ("yearly", "monthly"),
+// a length in Months, and a yearly due date DueBy written "MM-DD".
 type Period struct {
 	Every   string `json:"every,omitempty"`
 	Months  int    `json:"months,omitempty"`
@@ -75,53 +78,101 @@ type Period struct {
 	Article string `json:"article"`
 }
 
-// Process is one kind of procedure in a profile.
+// Process is one kind of procedure as a profile runs it.
 type Process struct {
 	ID        string     `json:"id"`
 	Title     I18n       `json:"title"`
 	Regulated bool       `json:"regulated"`
 	Article   string     `json:"article,omitempty"`
 	Steps     []Step     `json:"steps"`
-	Return    *Deadline  `json:"return,omitempty"` // applicant's deadline to fix a case returned for changes
+	Return    *Deadline  `json:"return,omitempty"` // the applicant's deadline to fix a case returned for changes
 	Extension *Extension `json:"extension,omitempty"`
 	Refusal   Refusal    `json:"refusal"`
 	Period    *Period    `json:"period,omitempty"`
 	Notes     I18n       `json:"notes,omitempty"`
 }
 
-// Profile is a regulation's settings for every process.
+// Step returns the step with the given id.
+func (pr *Process) Step(id string) (*Step, bool) {
+	for i := range pr.Steps {
+		if pr.Steps[i].ID == id {
+			return &pr.Steps[i], true
+		}
+	}
+	return nil, false
+}
+
+// Profile is one regulation's settings for every process.
 type Profile struct {
 	Name       string    `json:"name"`
-	Tag        string    `json:"tag"`
+	Tag        string    `json:"tag"` // article prefix, e.g. "YN"
 	Regulation I18n      `json:"regulation"`
 	Year       int       `json:"year"`
-	Level      string    `json:"level"`
+	Level      string    `json:"level"` // "province" or "city"
 	Processes  []Process `json:"processes"`
 }
 
-// ProcessIDs are the processes every profile defines, in display order.
-var ProcessIDs = []string{"catalog_update", "catalog_review", "catalog_recheck", "share_unconditional", "share_conditional",
-	"share_external", "open_conditional", "feedback", "correction", "data_return", "authorization_term", "log_retention", "demand_plan"}
+// Process ids. Every profile defines all of them, in this order.
+const (
+	ProcCatalogUpdate      = "catalog_update"      // update after a triggering change (QY§8, YN§13, WH§9)
+	ProcCatalogReview      = "catalog_review"      // the authority reviews a catalog change (YN§12-13, WH§9, ZJK§7)
+	ProcCatalogRecheck     = "catalog_recheck"     // yearly full re-check or open catalog (QY§8, YN§33, WH§23)
+	ProcShareUnconditional = "share_unconditional" // JMS§14, QY§16, YN§29, WH§17
+	ProcShareConditional   = "share_conditional"   // JMS§15, QY§16, YN§28-29, WH§17
+	ProcShareExternal      = "share_external"      // providing data outside the public sector (JMS§13)
+	ProcOpenConditional    = "open_conditional"    // JMS§17, QY§24, YN§35, WH§24
+	ProcFeedback           = "feedback"            // public demands, objections, suggestions (WH§25)
+	ProcCorrection         = "correction"          // 校核 (QY§18, YN§22)
+	ProcDataReturn         = "data_return"         // 回流 (JMS§10, YN§18, ZJK§10)
+	ProcAuthorizationTerm  = "authorization_term"  // ZJK§17
+	ProcLogRetention       = "log_retention"       // ZJK§31
+	ProcDemandPlan         = "demand_plan"         // WH§18
+)
+
+var processIDs = []string{
+	ProcCatalogUpdate, ProcCatalogReview, ProcCatalogRecheck, ProcShareUnconditional, ProcShareConditional,
+	ProcShareExternal, ProcOpenConditional, ProcFeedback, ProcCorrection, ProcDataReturn,
+	ProcAuthorizationTerm, ProcLogRetention, ProcDemandPlan,
+}
+
+// ProcessIDs lists the process ids every profile defines, in display order.
+func ProcessIDs() []string { return slices.Clone(processIDs) }
+
+// Errors callers may test with errors.Is.
+var (
+	ErrUnknownProfile = errors.New("unknown policy profile")
+	ErrInvalid        = errors.New("invalid policy profile")
+)
 
 //go:embed profiles/*.json
-var files embed.FS
+var builtins embed.FS
 
-// Names lists the built-in profiles.
+// Names lists the built-in profiles, sorted.
 func Names() []string {
-	entries, _ := files.ReadDir("profiles")
+	entries, err := builtins.ReadDir("profiles")
+	if err != nil { // cannot happen: the directory is embedded
+		panic(err)
+	}
 	var out []string
 	for _, e := range entries {
-		out = append(out, strings.TrimSuffix(e.Name(), ".json"))
+		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			out = append(out, name)
+		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
-// Builtin returns a fresh copy of a built-in profile.
+// Builtin returns a built-in profile. Every call parses the embedded file
+// afresh, so callers may change the result without affecting anyone else.
 func Builtin(name string) (*Profile, error) {
-	b, err := files.ReadFile("profiles/" + name + ".json")
-	if err != nil || strings.ContainsAny(name, "/.\\") {
-		return nil, fmt.Errorf("no policy profile %q; choose one of %s", name, strings.Join(Names(), ", "))
+	names := Names()
+	if !slices.Contains(names, name) {
+		return nil, fmt.Errorf("%w %q; choose one of %s", ErrUnknownProfile, name, strings.Join(names, ", "))
+	}
+	b, err := builtins.ReadFile("profiles/" + name + ".json")
+	if err != nil {
+		return nil, err
 	}
 	p, err := Parse(bytes.NewReader(b))
 	if err != nil {
@@ -130,95 +181,35 @@ func Builtin(name string) (*Profile, error) {
 	return p, nil
 }
 
-// Parse reads a profile strictly and validates it.
+// maxProfileSize bounds what Parse reads; a real profile is under 20 KB.
+const maxProfileSize = 1 << 20
+
+// Parse reads one profile as strict JSON (unknown fields and trailing data are
+// errors) and validates it.
 func Parse(r io.Reader) (*Profile, error) {
+	var p Profile
+	if err := decodeStrict(io.LimitReader(r, maxProfileSize), &p); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func decodeStrict(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("profile is not valid JSON of the expected shape: %w", err)
+	if err := dec.Decode(v); err != nil {
+		return err
 	}
-	return &p, p.Validate()
-}
-
-var articleRe = regexp.MustCompile(`^(JMS|QY|ZJK|YN|WH)§\d+(-\d+)?(\([一二三四五六七八九十]+\))?$`)
-
-func checkArticle(where, a string, required bool) error {
-	switch {
-	case a == "" && !required, a == "platform default", a == "deployment override":
-		return nil
-	case !articleRe.MatchString(a):
-		return fmt.Errorf("%s: article %q should look like YN§29", where, a)
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
 	}
 	return nil
 }
 
-// Validate checks a profile's completeness and consistency.
-func (p *Profile) Validate() error {
-	if p.Name == "" || p.Tag == "" {
-		return errors.New("profile needs a name and a tag")
-	}
-	seen := map[string]bool{}
-	for _, pr := range p.Processes {
-		if seen[pr.ID] {
-			return fmt.Errorf("process %s defined twice", pr.ID)
-		}
-		seen[pr.ID] = true
-		if pr.Regulated {
-			if err := checkArticle(pr.ID, pr.Article, true); err != nil {
-				return err
-			}
-		}
-		steps := map[string]bool{}
-		for _, s := range pr.Steps {
-			where := pr.ID + "." + s.ID
-			switch {
-			case s.ID == "" || steps[s.ID]:
-				return fmt.Errorf("%s: step ids must be unique and not empty", where)
-			case !actors[s.Actor]:
-				return fmt.Errorf("%s: unknown actor %q", where, s.Actor)
-			case s.Title.ZH == "" || s.Title.EN == "":
-				return fmt.Errorf("%s: step needs a title in zh and en", where)
-			}
-			steps[s.ID] = true
-			if err := checkDeadline(where, s.Deadline); err != nil {
-				return err
-			}
-		}
-		if err := checkDeadline(pr.ID+".return", pr.Return); err != nil {
-			return err
-		}
-		if e := pr.Extension; e != nil {
-			if e.MaxWorkingDays <= 0 || e.Approver == "" {
-				return fmt.Errorf("%s: extension needs max_working_days and an approver", pr.ID)
-			}
-			if err := checkArticle(pr.ID+".extension", e.Article, true); err != nil {
-				return err
-			}
-		}
-		if err := checkArticle(pr.ID+".refusal", pr.Refusal.Article, false); err != nil {
-			return err
-		}
-	}
-	for _, id := range ProcessIDs {
-		if !seen[id] {
-			return fmt.Errorf("profile %s lacks process %s", p.Name, id)
-		}
-	}
-	return nil
-}
-
-func checkDeadline(where string, d *Deadline) error {
-	if d == nil {
-		return nil
-	}
-	if d.WorkingDays <= 0 || d.WorkingDays > 365 {
-		return fmt.Errorf("%s: deadline must be 1 to 365 working days", where)
-	}
-	return checkArticle(where, d.Article, !d.Default)
-}
-
-// Process returns a process by id.
+// Process returns the process with the given id.
 func (p *Profile) Process(id string) (*Process, bool) {
 	for i := range p.Processes {
 		if p.Processes[i].ID == id {
@@ -228,65 +219,27 @@ func (p *Profile) Process(id string) (*Process, bool) {
 	return nil, false
 }
 
-// Override changes one deadline of a profile for a deployment.
-type Override struct {
-	Process     string `json:"process"`
-	Step        string `json:"step,omitempty"`
-	Field       string `json:"field,omitempty"` // "deadline" (default), "return" or "extension"
-	WorkingDays int    `json:"working_days"`
-	Article     string `json:"article,omitempty"`
+// Clone returns a deep copy of p.
+func (p *Profile) Clone() *Profile {
+	cp := *p
+	cp.Processes = make([]Process, len(p.Processes))
+	for i, pr := range p.Processes {
+		pr.Steps = slices.Clone(pr.Steps)
+		for j := range pr.Steps {
+			pr.Steps[j].Deadline = clonePtr(pr.Steps[j].Deadline)
+		}
+		pr.Return = clonePtr(pr.Return)
+		pr.Extension = clonePtr(pr.Extension)
+		pr.Period = clonePtr(pr.Period)
+		cp.Processes[i] = pr
+	}
+	return &cp
 }
 
-// ParseOverrides reads a JSON array of overrides.
-func ParseOverrides(r io.Reader) ([]Override, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var ovs []Override
-	if err := dec.Decode(&ovs); err != nil {
-		return nil, fmt.Errorf("overrides must be a JSON array of {process, step, field, working_days, article}: %w", err)
+func clonePtr[T any](v *T) *T {
+	if v == nil {
+		return nil
 	}
-	return ovs, nil
-}
-
-// Apply returns a copy of p with the overrides applied.
-func (p *Profile) Apply(ovs []Override) (*Profile, error) {
-	b, _ := json.Marshal(p)
-	var cp Profile
-	json.Unmarshal(b, &cp)
-	for _, o := range ovs {
-		pr, ok := cp.Process(o.Process)
-		if !ok {
-			return nil, fmt.Errorf("override: no process %q", o.Process)
-		}
-		if o.WorkingDays <= 0 || o.WorkingDays > 365 {
-			return nil, fmt.Errorf("override %s: working_days must be 1 to 365", o.Process)
-		}
-		art := o.Article
-		if art == "" {
-			art = "deployment override"
-		}
-		d := &Deadline{WorkingDays: o.WorkingDays, Article: art}
-		switch o.Field {
-		case "", "deadline":
-			found := false
-			for i := range pr.Steps {
-				if pr.Steps[i].ID == o.Step {
-					pr.Steps[i].Deadline, found = d, true
-				}
-			}
-			if !found {
-				return nil, fmt.Errorf("override: process %s has no step %q", o.Process, o.Step)
-			}
-		case "return":
-			pr.Return = d
-		case "extension":
-			if pr.Extension == nil {
-				return nil, fmt.Errorf("override: process %s has no extension rule", o.Process)
-			}
-			pr.Extension.MaxWorkingDays, pr.Extension.Article = o.WorkingDays, art
-		default:
-			return nil, fmt.Errorf("override: unknown field %q (deadline, return, extension)", o.Field)
-		}
-	}
-	return &cp, cp.Validate()
+	c := *v
+	return &c
 }
