@@ -61,20 +61,11 @@ func (e *Engine) CanView(ctx context.Context, a *identity.Actor, c *Case) bool {
 	if a.StaffOf(c.TargetOrgID) || (c.ApplicantOrgID != "" && a.StaffOf(c.ApplicantOrgID)) {
 		return true
 	}
-	return e.authorityOver(a, c.RegionCode) || e.auditorOver(a, c.RegionCode)
+	return e.authorityOver(a, c.RegionCode) || e.Identity.AuditorOver(a, c.RegionCode)
 }
 
 func (e *Engine) authorityOver(a *identity.Actor, regionCode string) bool {
 	return e.Identity.AuthorityOver(a, regionCode)
-}
-
-func (e *Engine) auditorOver(a *identity.Actor, regionCode string) bool {
-	for _, g := range a.Grants {
-		if g.Role == identity.RoleAuditor && e.Identity.Regions.IsWithin(regionCode, g.RegionCode) {
-			return true
-		}
-	}
-	return false
 }
 
 // CanAct reports whether a may act on the current step of c.
@@ -224,7 +215,7 @@ func (e *Engine) visibility(a *identity.Actor, box string, args []any) (string, 
 		for _, g := range a.Grants {
 			over := g.OrgType == identity.OrgAuthority && (g.Role == identity.RoleAuthorityAdmin || g.Role == identity.RoleAuthorityReviewer)
 			if over || g.Role == identity.RoleAuditor {
-				conds = append(conds, "(state <> 'draft' AND region_code LIKE "+arg(regionPrefix(g.RegionCode)+"%")+")")
+				conds = append(conds, "(state <> 'draft' AND region_code LIKE "+arg(region.Prefix(g.RegionCode)+"%")+")")
 			}
 		}
 	}
@@ -232,18 +223,6 @@ func (e *Engine) visibility(a *identity.Actor, box string, args []any) (string, 
 		return "1=0", args
 	}
 	return "(" + strings.Join(conds, " OR ") + ")", args
-}
-
-// regionPrefix turns a GB/T 2260 code into the prefix shared by everything
-// below it: 530000 → 53, 530100 → 5301, 530102 → 530102.
-func regionPrefix(code string) string {
-	switch {
-	case len(code) == 6 && strings.HasSuffix(code, "0000"):
-		return code[:2]
-	case len(code) == 6 && strings.HasSuffix(code, "00"):
-		return code[:4]
-	}
-	return code
 }
 
 // List returns the cases visible to the actor, most recently updated first.

@@ -151,6 +151,9 @@ func TestCatalogEntryIsReviewedThenPublishedAndFound(t *testing.T) {
 		if res.Total < 1 || len(res.Facets["provider"]) != 1 || res.Facets["provider"][0].Label != market || res.Facets["library"][0].Value != "base" {
 			t.Errorf("facets: %+v", res.Facets)
 		}
+		if short, err := f.p.Catalog.Search(f.as(t, "citizen"), catalog.Query{Region: "00"}); err != nil || short.Total != 0 {
+			t.Errorf("a short region code: %v %v", short, err)
+		}
 		for _, h := range res.Hits {
 			if h.OpenType == catalog.OpenNone {
 				t.Errorf("the public sees non-open %s", h.Name)

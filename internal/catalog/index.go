@@ -13,6 +13,7 @@ import (
 
 	"gongshu/internal/db"
 	"gongshu/internal/identity"
+	"gongshu/internal/region"
 )
 
 // searchIndex is an in-memory inverted index of the published catalog (idea
@@ -206,7 +207,7 @@ func (ix *searchIndex) search(q Query, public bool) *Result {
 			q.Theme != "" && !slices.Contains(d.themes, q.Theme),
 			q.Format != "" && !slices.Contains(d.formats, q.Format),
 			q.Tag != "" && !slices.Contains(d.tags, q.Tag),
-			q.Region != "" && !strings.HasPrefix(h.RegionCode, regionPrefix(q.Region)):
+			q.Region != "" && !strings.HasPrefix(h.RegionCode, region.Prefix(q.Region)):
 			return false
 		}
 		return true

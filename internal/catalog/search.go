@@ -57,17 +57,6 @@ type Result struct {
 	Facets map[string][]FacetValue `json:"facets"`
 }
 
-// regionPrefix turns a GB/T 2260 code into the prefix shared by everything below it.
-func regionPrefix(code string) string {
-	switch {
-	case strings.HasSuffix(code, "0000"):
-		return code[:2]
-	case strings.HasSuffix(code, "00"):
-		return code[:4]
-	}
-	return code
-}
-
 // Drafts lists the entries of the actor's institutions that are not
 // published in their latest version (the compiler's work list).
 func (s *Service) Drafts(ctx context.Context) ([]*Resource, error) {

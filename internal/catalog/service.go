@@ -77,16 +77,7 @@ func canEdit(a *identity.Actor, orgID string) bool {
 
 // canSeeDrafts reports whether a may see unpublished versions of r.
 func (s *Service) canSeeDrafts(a *identity.Actor, r *Resource) bool {
-	return a != nil && (a.StaffOf(r.ProviderOrgID) || s.Identity.AuthorityOver(a, r.RegionCode) || s.auditorOver(a, r.RegionCode))
-}
-
-func (s *Service) auditorOver(a *identity.Actor, region string) bool {
-	for _, g := range a.Grants {
-		if g.Role == identity.RoleAuditor && s.Identity.Regions.IsWithin(region, g.RegionCode) {
-			return true
-		}
-	}
-	return false
+	return a != nil && (a.StaffOf(r.ProviderOrgID) || s.Identity.AuthorityOver(a, r.RegionCode) || s.Identity.AuditorOver(a, r.RegionCode))
 }
 
 // Create starts a new catalog entry as a draft of the caller's institution.

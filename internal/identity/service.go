@@ -467,6 +467,20 @@ func (s *Service) AuthorityOver(a *Actor, regionCode string) bool {
 	return false
 }
 
+// AuditorOver reports whether a is an auditor (of an authority or a
+// regulator) whose region contains regionCode: auditors read, never act.
+func (s *Service) AuditorOver(a *Actor, regionCode string) bool {
+	if a == nil {
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Role == RoleAuditor && s.Regions.IsWithin(regionCode, g.RegionCode) {
+			return true
+		}
+	}
+	return false
+}
+
 // loadActor builds the actor of a user with all their grants.
 func (s *Service) loadActor(ctx context.Context, userID, clientIP string) (*Actor, error) {
 	u, err := scanUser(s.DB.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, userID))

@@ -240,3 +240,16 @@ func (t *Tree) Len() int { return len(t.all) }
 
 // All lists every region, sorted by code.
 func (t *Tree) All() []Region { return slices.Clone(t.all) }
+
+// Prefix is the code prefix shared by a region and everything below it:
+// 530000 → 53, 530100 → 5301, 530102 → 530102. Anything that is not a
+// six-character code is returned as it is.
+func Prefix(code string) string {
+	switch {
+	case len(code) == 6 && strings.HasSuffix(code, "0000"):
+		return code[:2]
+	case len(code) == 6 && strings.HasSuffix(code, "00"):
+		return code[:4]
+	}
+	return code
+}

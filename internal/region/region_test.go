@@ -302,3 +302,11 @@ func TestRegionJSONShape(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixCoversARegionAndEverythingBelowIt(t *testing.T) {
+	for code, want := range map[string]string{"530000": "53", "530100": "5301", "530102": "530102", "00": "00", "": "", "5300": "5300"} {
+		if got := Prefix(code); got != want {
+			t.Errorf("Prefix(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
