@@ -20,6 +20,8 @@ const (
 	Unauthorized Code = "unauthorized" // not logged in, or bad credentials
 	Forbidden    Code = "forbidden"    // logged in, visible, but not allowed to act
 	Throttled    Code = "throttled"    // too many attempts
+	TooLarge     Code = "too_large"    // the request or file exceeds a configured limit
+	Unavailable  Code = "unavailable"  // suspended or withdrawn: the data does not serve now
 	Internal     Code = "internal"
 )
 
@@ -95,6 +97,10 @@ func HTTPStatus(err error) int {
 		return http.StatusForbidden
 	case Throttled:
 		return http.StatusTooManyRequests
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case Unavailable:
+		return http.StatusGone
 	default:
 		return http.StatusInternalServerError
 	}

@@ -29,6 +29,13 @@ type Service struct {
 	Identity *identity.Service
 	Cases    *caseflow.Engine
 	Now      func() time.Time
+	// SchemaCheck, when set, refuses a version whose items are incompatible
+	// with the data already aggregated for the resource (the dataset package
+	// sets it; catalog cannot import it).
+	SchemaCheck func(ctx context.Context, resourceID string, e *Entry) error
+	// OnPublish, when set, runs inside the publishing transaction (the
+	// dataset package creates or extends the resource's table).
+	OnPublish func(ctx context.Context, tx *sql.Tx, resourceID string, e *Entry) error
 
 	idxOnce sync.Once
 	idx     *searchIndex
@@ -390,6 +397,11 @@ func (s *Service) Submit(ctx context.Context, id string) (*caseflow.Case, error)
 	if err := Check(&e, prev); err != nil {
 		return nil, err
 	}
+	if s.SchemaCheck != nil {
+		if err := s.SchemaCheck(ctx, id, &e); err != nil {
+			return nil, err
+		}
+	}
 	_, ver, err := s.version(ctx, s.DB, id, r.LatestVersion)
 	if err != nil {
 		return nil, err
@@ -475,6 +487,11 @@ func (s *Service) decided(ctx context.Context, tx *sql.Tx, c *caseflow.Case, d c
 	if err := s.index(ctx, tx, r, e, f.Version); err != nil {
 		return err
 	}
+	if s.OnPublish != nil {
+		if err := s.OnPublish(ctx, tx, r.ID, e); err != nil {
+			return err
+		}
+	}
 	_, err = s.Audit.Append(ctx, tx, audit.Who{ID: "system", Name: "catalog"}, audit.Entry{Action: "catalog.publish", ObjectType: "resource",
 		ObjectID: r.ID, Payload: map[string]any{"code": r.Code, "version": f.Version, "case": c.Number}})
 	return err
@@ -532,4 +549,24 @@ func ReviewOf(c *caseflow.Case) (resourceID string, version int, downgrade bool)
 	var f reviewForm
 	json.Unmarshal(c.Form, &f)
 	return f.ResourceID, f.Version, f.Downgrade
+}
+
+// Published returns a resource with its published entry, without the
+// actor's visibility rules: for the dataset and access packages, which
+// decide themselves who may do what with the data. not_found when the
+// resource does not exist or has no published version.
+func (s *Service) Published(ctx context.Context, id string) (*Resource, error) {
+	r, err := s.load(ctx, s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.PublishedVersion == 0 {
+		return nil, apperr.ErrNotFound()
+	}
+	e, ver, err := s.version(ctx, s.DB, id, r.PublishedVersion)
+	if err != nil {
+		return nil, err
+	}
+	r.Entry, r.Version, r.CaseID = *e, r.PublishedVersion, ver.CaseID
+	return r, nil
 }

@@ -108,6 +108,22 @@ type Item struct {
 	// (e.g. "citizen_id", "phone"); the compiler confirms or clears it.
 	Suggested string `json:"suggested,omitempty"`
 	Confirmed bool   `json:"confirmed,omitempty"`
+	// Key marks the items that identify a record (主键); loads upsert by them.
+	Key bool `json:"key,omitempty"`
+	// Element is the standard data element the item holds (e.g. 企业名称),
+	// defaulting to the item's name; Authoritative marks this resource as the
+	// element's authoritative source (一数一源, C5: JMS§8, QY§13), compared
+	// with other resources through the record's identifier.
+	Element       string `json:"element,omitempty"`
+	Authoritative bool   `json:"authoritative,omitempty"`
+}
+
+// ElementName is the data element an item holds.
+func (it Item) ElementName() string {
+	if it.Element != "" {
+		return it.Element
+	}
+	return it.Name
 }
 
 // Entry is the content of one version of a catalog entry (B2).
@@ -144,7 +160,9 @@ type Entry struct {
 	TemporalCoverage  string    `json:"temporal_coverage,omitempty"`
 	Licence           string    `json:"licence,omitempty"`
 	Related           []string  `json:"related,omitempty"`
-	Tags              []string  `json:"tags,omitempty"`
+	// CollectionRecorded: records must carry collection time and place (WH§10, YN§20).
+	CollectionRecorded bool     `json:"collection_recorded,omitempty"`
+	Tags               []string `json:"tags,omitempty"`
 }
 
 // Status of a resource version.

@@ -15,10 +15,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gongshu/internal/access"
 	"gongshu/internal/apperr"
 	"gongshu/internal/audit"
 	"gongshu/internal/caseflow"
 	"gongshu/internal/catalog"
+	"gongshu/internal/dataset"
 	"gongshu/internal/db"
 	"gongshu/internal/feedback"
 	"gongshu/internal/identity"
@@ -36,6 +38,8 @@ type Platform struct {
 	Notify   *notify.Service
 	Cases    *caseflow.Engine
 	Catalog  *catalog.Service
+	Datasets *dataset.Service
+	Door     *access.Door
 	Now      func() time.Time
 
 	profile  atomic.Pointer[policy.Profile]
@@ -58,6 +62,10 @@ type Config struct {
 	// AuditKey seals the audit chain's head; nil skips the seal check when
 	// verifying and seals with an empty key.
 	AuditKey []byte
+	// LoadsDir keeps uploaded files until their loads end (DATA/loads).
+	LoadsDir string
+	// MaxUploadBytes limits one data file (default 1 GiB).
+	MaxUploadBytes int64
 }
 
 // Open migrates d and builds the services.
@@ -85,6 +93,11 @@ func Open(ctx context.Context, d *db.DB, cfg Config) (*Platform, error) {
 	for _, t := range catalog.MaintenanceTypes() {
 		p.Cases.Register(t)
 	}
+	p.Datasets = &dataset.Service{DB: d, Audit: p.Audit, Identity: p.Identity, Catalog: p.Catalog, Cases: p.Cases, Now: now,
+		Dir: cfg.LoadsDir, MaxFileBytes: cfg.MaxUploadBytes}
+	p.Catalog.SchemaCheck = p.Datasets.Compatible
+	p.Catalog.OnPublish = p.Datasets.Sync
+	p.Door = &access.Door{DB: d, Audit: p.Audit, Identity: p.Identity, Catalog: p.Catalog, Datasets: p.Datasets, Profile: p.Profile}
 	if err := p.Identity.SeedRegions(ctx); err != nil {
 		return nil, err
 	}
@@ -316,6 +329,11 @@ func (p *Platform) RunJobs(ctx context.Context, interval time.Duration, logf fun
 		}
 		if err := p.Identity.PurgeExpired(ctx); err != nil {
 			logf("session purge failed", "err", err)
+		}
+		if n, err := p.Datasets.RunPulls(ctx); err != nil {
+			logf("scheduled pulls failed", "err", err)
+		} else if n > 0 {
+			logf("scheduled pulls started", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -35,7 +35,7 @@ func Open(t testing.TB, d *db.DB, profile string, clock *Clock) *platform.Platfo
 	if clock != nil {
 		now = clock.Now
 	}
-	p, err := platform.Open(context.Background(), d, platform.Config{Profile: profile, Now: now, AuditKey: []byte("test audit key")})
+	p, err := platform.Open(context.Background(), d, platform.Config{Profile: profile, Now: now, AuditKey: []byte("test audit key"), LoadsDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
