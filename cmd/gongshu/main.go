@@ -47,6 +47,7 @@ Usage:
   gongshu workday add TIME N [--data DIR | --db DSN]                print the due date N working days after TIME
   gongshu workday import FILE [--data DIR] [--db DSN]               import years of holidays and adjusted workdays
   gongshu workday show YEAR                                         list a year's special days
+  gongshu dataset load|bench ...                                    load a data file into a published resource (see gongshu dataset -h)
   gongshu validate id|uscc VALUE                                    check a citizen ID number or credit code
   gongshu version
 
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = workdayCmd(ctx, args[1:], stdout)
 	case "validate":
 		return validateCmd(args[1:], stdout, stderr)
+	case "dataset":
+		err = datasetCmd(ctx, args[1:], stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "gongshu", version)
 	case "help", "-h", "--help":
@@ -117,7 +120,7 @@ func (d *dbFlags) open(ctx context.Context, profile string) (*platform.Platform,
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.Open(ctx, sdb, platform.Config{Profile: profile, AuditKey: key})
+	p, err := platform.Open(ctx, sdb, platform.Config{Profile: profile, AuditKey: key, LoadsDir: filepath.Join(d.data, "loads")})
 	if err != nil {
 		sdb.Close()
 		return nil, err
@@ -192,6 +195,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer p.DB.Close()
+	// Loads cut short by a crash or a kill restart from their stored files.
+	if err := p.Datasets.Recover(ctx); err != nil {
+		return fmt.Errorf("recover interrupted loads: %w", err)
+	}
+	defer p.Datasets.Wait()
 	if *withDemo {
 		if err := runDemo(ctx, p, *demoPW, stdout); err != nil {
 			return err

@@ -14,10 +14,10 @@ const MaxPushRows = 10000
 
 // PushBatch is a batch of records an institution's system pushes (C1).
 type PushBatch struct {
-	Mode           string              `json:"mode"`
-	IdempotencyKey string              `json:"idempotency_key"`
-	Mapping        map[string]string   `json:"mapping,omitempty"`
-	Records        []map[string]any    `json:"records"`
+	Mode           string            `json:"mode"`
+	IdempotencyKey string            `json:"idempotency_key"`
+	Mapping        map[string]string `json:"mapping,omitempty"`
+	Records        []map[string]any  `json:"records"`
 }
 
 // Push loads a batch synchronously: when it returns without error the
