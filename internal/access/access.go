@@ -182,7 +182,7 @@ func who(a *identity.Actor, ip string) string {
 
 // Read decides, audits and streams the rows (masked) to fn. It returns the
 // decision and the number of rows matching the request's filters.
-func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) error) (*Decision, int64, error) {
+func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) error, opts ...ReadOption) (*Decision, int64, error) {
 	dec, err := d.Decide(ctx, req)
 	if err != nil {
 		return nil, 0, err
@@ -201,6 +201,9 @@ func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) e
 	if err := d.record(ctx, req, dec, total); err != nil {
 		return nil, 0, err
 	}
+	for _, o := range opts {
+		o(dec)
+	}
 	masked := make([]string, len(dec.Columns))
 	_, err = d.Datasets.Scan(ctx, dec.Dataset, sel, func(_ int64, vals []string) error {
 		for i, v := range vals {
@@ -214,6 +217,13 @@ func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) e
 	})
 	return dec, total, err
 }
+
+// ReadOption is called with the decision once the read is allowed and
+// audited, before the first row (to start a response).
+type ReadOption func(*Decision)
+
+// OnDecision runs fn when the read is allowed.
+func OnDecision(fn func(*Decision)) ReadOption { return ReadOption(fn) }
 
 // History decides, audits and returns a record's versions (provenance).
 func (d *Door) History(ctx context.Context, req Request) (*Decision, []dataset.Version, error) {

@@ -32,7 +32,11 @@ var openAPIDoc []byte
 func OpenAPI() []byte { return openAPIDoc }
 
 // Options configure the API.
-type Options struct{ Version string }
+type Options struct {
+	Version string
+	// PublicURL is the deployment's public address for absolute links (datapackage.json).
+	PublicURL string
+}
 
 type handler struct {
 	p *platform.Platform
@@ -42,7 +46,7 @@ type handler struct {
 // Register mounts the API on mux.
 func Register(mux *http.ServeMux, p *platform.Platform, o Options) {
 	h := &handler{p: p, o: o}
-	for _, rt := range append(h.routes(), h.catalogRoutes()...) {
+	for _, rt := range append(append(h.routes(), h.catalogRoutes()...), h.datasetRoutes()...) {
 		mux.HandleFunc(rt.Method+" "+rt.Path, rt.fn)
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +61,10 @@ type Route struct {
 }
 
 // Routes lists the API's endpoints; the OpenAPI document must describe each.
-func Routes() []Route { h := &handler{}; return append(h.routes(), h.catalogRoutes()...) }
+func Routes() []Route {
+	h := &handler{}
+	return append(append(h.routes(), h.catalogRoutes()...), h.datasetRoutes()...)
+}
 
 func (h *handler) routes() []Route {
 	return []Route{

@@ -232,7 +232,7 @@ func (s *Service) Sync(ctx context.Context, tx *sql.Tx, resourceID string, e *ca
 		if _, err := tx.ExecContext(ctx, ddl); err != nil {
 			return err
 		}
-		for _, ix := range []string{"_key", "_opened", "_closed"} {
+		for _, ix := range []string{"_key"} { // _opened/_closed are read by whole-table passes at load time only
 			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX %s_%s ON %s (%s)`, table, strings.Trim(ix, "_"), table, ix)); err != nil {
 				return err
 			}
@@ -357,3 +357,6 @@ func (s *Service) compatible(ctx context.Context, q querier, d *Dataset, e *cata
 func canLoad(a *identity.Actor, orgID string) bool {
 	return a.HasAny(orgID, identity.RoleDataOfficer, identity.RoleInstitutionAdmin)
 }
+
+// MaxFile is the size limit of one data file.
+func (s *Service) MaxFile() int64 { return s.maxFile() }

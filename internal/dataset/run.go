@@ -218,8 +218,10 @@ func (s *Service) acquire(ctx context.Context, l *Load) (*Dataset, error) {
 					return nil
 				}
 			}
-			if err := s.clearStaged(ctx, tx, d); err != nil {
-				return err
+			if d.LoadingID != "" { // a crashed or abandoned load may have left rows
+				if err := s.clearStaged(ctx, tx, d); err != nil {
+					return err
+				}
 			}
 			now := s.now()
 			if _, err := tx.ExecContext(ctx, `UPDATE datasets SET loading_id = $1 WHERE resource_id = $2`, l.ID, l.ResourceID); err != nil {
@@ -278,11 +280,34 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 	defer w.close()
 	q := newQualityCounter(p)
 	stored := 0
-	for {
-		b, err := s.readBatch(src, p, l.Revision, q)
-		if err != nil {
-			return err
+	// Parsing and validating run beside the database writes (two stages,
+	// a short queue between them), so both cores work.
+	type item struct {
+		b   *batch
+		err error
+	}
+	queue := make(chan item, 2)
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		defer close(queue)
+		for {
+			b, err := s.readBatch(src, p, l.Revision, q)
+			select {
+			case queue <- item{b, err}:
+			case <-rctx.Done():
+				return
+			}
+			if err != nil || b.read < batchRows {
+				return
+			}
 		}
+	}()
+	for it := range queue {
+		if it.err != nil {
+			return it.err
+		}
+		b := it.b
 		if stored < MaxStoredErrors && len(b.errs) > 0 {
 			if len(b.errs) > MaxStoredErrors-stored {
 				b.errs = b.errs[:MaxStoredErrors-stored]
@@ -303,10 +328,8 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 		if ctx.Err() != nil || s.cancelRequested(ctx, l.ID) {
 			return errCancelled
 		}
-		if b.read < batchRows {
-			break
-		}
 	}
+	stop()
 	w.close()
 	if l.RowsRead == 0 {
 		return apperr.New(apperr.Invalid, "文件只有表头，没有数据行", "the file has a header but no rows")

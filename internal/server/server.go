@@ -63,7 +63,7 @@ func New(p *platform.Platform, o Options) http.Handler {
 		w.Write([]byte(`{"status":"ok","database":"` + string(p.DB.Dialect) + `","profile":"` + p.Profile().Name + `"}`))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	api.Register(mux, p, api.Options{Version: o.Version})
+	api.Register(mux, p, api.Options{Version: o.Version, PublicURL: o.PublicURL})
 	api.RegisterCKAN(mux, p)
 	api.RegisterFeeds(mux, p, o.PublicURL)
 	web.Register(mux, p, web.Options{SecureCookies: o.SecureCookies, Version: o.Version})
@@ -71,7 +71,7 @@ func New(p *platform.Platform, o Options) http.Handler {
 	var h http.Handler = mux
 	h = authenticate(p, h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = limitBody(o.MaxBodyBytes, h)
+	h = limitBody(o.MaxBodyBytes, p.Datasets.MaxFile(), h)
 	h = securityHeaders(h)
 	h = observe(o.Log, requests, duration, h)
 	return h
@@ -117,11 +117,17 @@ func clientIP(r *http.Request) string {
 // uploadPaths may carry files up to api.MaxUploadBytes.
 var uploadPaths = map[string]bool{"/api/v1/catalog/import": true, "/catalog/import": true}
 
-func limitBody(n int64, next http.Handler) http.Handler {
+func limitBody(n, dataMax int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := n
 		if uploadPaths[r.URL.Path] {
 			n = api.MaxUploadBytes
+		}
+		if r.Method == http.MethodPost && api.IsUploadPath(r.URL.Path) {
+			// Data files: up to the configured limit (plus the form's
+			// envelope), with time to arrive over slow links.
+			n = dataMax + 1<<20
+			http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Hour))
 		}
 		if r.ContentLength > n {
 			api.WriteError(w, r, &http.MaxBytesError{Limit: n})
