@@ -149,4 +149,3 @@ func (s *Service) Freshness(ctx context.Context, lateOnly bool) ([]Freshness, er
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DaysLate > out[j].DaysLate })
 	return out, rows.Err()
 }
-
