@@ -2,13 +2,16 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"gongshu/internal/access"
 	"gongshu/internal/apperr"
 	"gongshu/internal/catalog"
+	"gongshu/internal/dataset"
 	"gongshu/internal/identity"
 	"gongshu/internal/platform"
 )
@@ -26,6 +29,7 @@ func RegisterCKAN(mux *http.ServeMux, p *platform.Platform) {
 	for name, fn := range map[string]func(*http.Request) (any, error){
 		"status_show": c.statusShow, "package_list": c.packageList, "package_search": c.packageSearch, "package_show": c.packageShow,
 		"organization_list": c.organizationList, "organization_show": c.organizationShow, "group_list": c.groupList, "tag_list": c.tagList,
+		"datastore_search": c.datastoreSearch,
 	} {
 		name, fn := name, fn
 		h := func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, name, fn) }
@@ -81,6 +85,10 @@ func (c *ckan) serve(w http.ResponseWriter, r *http.Request, name string, fn fun
 				status, typ = http.StatusConflict, "Validation Error"
 			case apperr.Forbidden, apperr.Unauthorized:
 				status, typ = http.StatusForbidden, "Authorization Error"
+			case apperr.Unavailable:
+				status, typ = http.StatusGone, "Not Found Error"
+			case apperr.Throttled:
+				status, typ = http.StatusTooManyRequests, "Rate Limit Error"
 			}
 		}
 		writeJSON(w, status, map[string]any{"help": help, "success": false, "error": map[string]string{"__type": typ, "message": msg}})
@@ -233,7 +241,105 @@ func (c *ckan) pkg(r *http.Request, res *catalog.Resource) map[string]any {
 		"license_id": licenceIDs[e.Licence], "license_title": e.Licence, "maintainer": e.ProvidingDept, "maintainer_email": "", "author": res.ProviderName,
 		"url": "/catalog/" + res.ID, "version": strconv.Itoa(res.Version), "metadata_modified": res.UpdatedAt.Format("2006-01-02T15:04:05.000000"),
 		"metadata_created": res.UpdatedAt.Format("2006-01-02T15:04:05.000000"), "owner_org": res.ProviderOrgID, "organization": orgDict,
-		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras, "resources": []any{}, "num_resources": 0}
+		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras, "resources": c.resources(r, res), "num_resources": 0}
+}
+
+// resources lists the downloadable data of an unconditionally open package.
+func (c *ckan) resources(r *http.Request, res *catalog.Resource) []any {
+	if res.Entry.OpenType != catalog.OpenUnconditional {
+		return []any{}
+	}
+	d, err := c.p.Datasets.Get(r.Context(), res.ID)
+	if err != nil || d.Seq == 0 || d.SuspendedReason != "" {
+		return []any{}
+	}
+	modified := res.UpdatedAt
+	if d.LastCommitAt != nil {
+		modified = *d.LastCommitAt
+	}
+	return []any{map[string]any{"id": res.ID, "package_id": res.ID, "name": res.Entry.Name, "format": "CSV", "mimetype": "text/csv",
+		"url": "/api/v1/open/" + res.ID + "/download.csv", "datastore_active": true, "state": "active", "position": 0,
+		"last_modified": modified.Format("2006-01-02T15:04:05.000000"), "description": res.Entry.Summary}}
+}
+
+var ckanTypes = map[string]string{"string": "text", "integer": "int", "decimal": "numeric", "date": "date", "datetime": "timestamp", "boolean": "bool"}
+
+// datastoreSearch serves an open resource's records in CKAN's datastore shape.
+func (c *ckan) datastoreSearch(r *http.Request) (any, error) {
+	p, err := params(r)
+	if err != nil {
+		return nil, err
+	}
+	id := p["resource_id"]
+	if id == "" {
+		id = p["id"]
+	}
+	if id == "" {
+		return nil, apperr.New(apperr.Invalid, "Missing value: resource_id", "Missing value: resource_id").WithField("resource_id")
+	}
+	req := access.Request{ResourceID: id, Purpose: access.OpenAPI, ClientIP: clientIP(r), Limit: 100}
+	for _, k := range []string{"limit", "offset"} {
+		if p[k] == "" {
+			continue
+		}
+		n, err := strconv.Atoi(p[k])
+		if err != nil || n < 0 || (k == "limit" && n > access.MaxAPIRows) {
+			return nil, apperr.Newf(apperr.Invalid, "%s 应为 0 到 %d 的整数", "%s must be an integer from 0 to %d", k, access.MaxAPIRows).WithField(k)
+		}
+		if k == "limit" {
+			req.Limit = n
+		} else {
+			req.Offset = int64(n)
+		}
+	}
+	if p["filters"] != "" {
+		var f map[string]any
+		if err := json.Unmarshal([]byte(p["filters"]), &f); err != nil {
+			return nil, apperr.New(apperr.Invalid, "filters 应为 JSON 对象", "filters must be a JSON object").WithField("filters")
+		}
+		for k, v := range f {
+			req.Filters = append(req.Filters, dataset.Filter{Item: k, Value: fmt.Sprint(v)})
+		}
+	}
+	if p["fields"] != "" {
+		req.Items = strings.Split(p["fields"], ",")
+	}
+	if p["q"] != "" || p["sort"] != "" {
+		return nil, apperr.New(apperr.Invalid, "暂不支持 q 和 sort 参数：请用 filters 精确筛选", "q and sort are not supported: use filters").WithField("q")
+	}
+	var records []map[string]any
+	var names []string
+	n := req.Offset
+	dec, total, err := c.p.Door.Read(r.Context(), req, func(v []string) error {
+		n++
+		rec := map[string]any{"_id": n}
+		for i, x := range v {
+			rec[names[i]] = x
+		}
+		records = append(records, rec)
+		return nil
+	}, access.OnDecision(func(d *access.Decision) {
+		for _, col := range d.Columns {
+			names = append(names, col.Item)
+		}
+	}))
+	if err != nil {
+		return nil, err
+	}
+	fields := []map[string]string{{"id": "_id", "type": "int"}}
+	for _, col := range dec.Columns {
+		fields = append(fields, map[string]string{"id": col.Item, "type": ckanTypes[col.DataType]})
+	}
+	base := "/api/3/action/datastore_search?resource_id=" + id
+	links := map[string]string{"start": base}
+	if next := req.Offset + int64(len(records)); next < total {
+		links["next"] = fmt.Sprintf("%s&offset=%d&limit=%d", base, next, req.Limit)
+	}
+	if records == nil {
+		records = []map[string]any{}
+	}
+	return map[string]any{"resource_id": id, "fields": fields, "records": records, "total": total, "limit": req.Limit,
+		"offset": req.Offset, "_links": links}, nil
 }
 
 func (c *ckan) packageList(r *http.Request) (any, error) {

@@ -232,10 +232,10 @@ func (s *Service) Sync(ctx context.Context, tx *sql.Tx, resourceID string, e *ca
 		if _, err := tx.ExecContext(ctx, ddl); err != nil {
 			return err
 		}
-		for _, ix := range []string{"_key"} { // _opened/_closed are read by whole-table passes at load time only
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX %s_%s ON %s (%s)`, table, strings.Trim(ix, "_"), table, ix)); err != nil {
-				return err
-			}
+		// _opened/_closed are read by whole-table passes at load time only;
+		// keyless resources pay nothing for the key index.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX %s_key ON %s (_key) WHERE _key IS NOT NULL`, table, table)); err != nil {
+			return err
 		}
 		d = &Dataset{ResourceID: resourceID, Table: table, Mapping: map[string]string{}}
 	} else if err != nil {

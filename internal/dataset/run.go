@@ -174,7 +174,7 @@ type batch struct {
 	rejected int64
 }
 
-const batchRows = 5000
+const batchRows = 10000
 
 // Run executes a queued load to its end. Every outcome is recorded on the load.
 func (s *Service) Run(ctx context.Context, id string) {
