@@ -133,6 +133,14 @@ func (s *site) catalogPage(w http.ResponseWriter, r *http.Request) {
 		d["CanEdit"] = a.HasAny(res.ProviderOrgID, identity.RoleDataOfficer, identity.RoleInstitutionAdmin)
 		d["CanSubmit"] = (res.LatestStatus == catalog.StatusDraft || res.LatestStatus == catalog.StatusReturned) && d["CanEdit"] == true
 	}
+	if res.PublishedVersion > 0 {
+		if res.Entry.OpenType == catalog.OpenUnconditional {
+			s.openData(r, d, res.ID)
+		}
+		if _, err := s.p.Datasets.Loads(r.Context(), res.ID, 1); err == nil {
+			d["DatasetLink"] = true // the provider, its authority and auditors manage or inspect the data
+		}
+	}
 	pg := s.newPage(r, "catalog.resource", d)
 	pg.Title = res.Entry.Name
 	s.render(w, r, http.StatusOK, "catalog_resource", pg)

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,6 +109,7 @@ func Register(mux *http.ServeMux, p *platform.Platform, o Options) {
 	mux.HandleFunc("GET /calendar", s.calendar)
 	mux.HandleFunc("POST /calendar/day", s.calendarDay)
 	s.registerCatalog(mux)
+	s.registerDatasets(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.New(apperr.NotFound, "页面不存在", "page not found"))
 	})
@@ -132,9 +134,17 @@ var funcs = template.FuncMap{
 		}
 		return *p
 	},
-	"neg":  func(n int) int { return -n },
-	"add":  func(a, b int) int { return a + b },
-	"list": func(v ...string) []string { return v },
+	"neg":      func(n int) int { return -n },
+	"add":      func(a, b int) int { return a + b },
+	"list":     func(v ...string) []string { return v },
+	"permille": func(n int) float64 { return float64(n) / 10 },
+	"pct":      func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+	"index0": func(v []string, i int) string {
+		if i < len(v) {
+			return v[i]
+		}
+		return ""
+	},
 }
 
 // page is what every template receives.
