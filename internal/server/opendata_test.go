@@ -262,3 +262,73 @@ func TestJiamusiRequiresLoginToDownload(t *testing.T) {
 		_ = time.Second
 	})
 }
+
+func TestDatasetPagesAsADataOfficerWouldUseThem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d, false)
+		id := s.openResource(t)
+		officer := s.client("data.officer")
+		// Upload through the page's form: mapping and mode before the file.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("mode", "replace")
+		mw.WriteField("mapping", "编号=许可证编号\n备注=-")
+		fw, _ := mw.CreateFormFile("file", "许可.csv")
+		fw.Write([]byte("编号,经营者名称,备注\nJY1,甲店,无\nJY2,乙店,无\n"))
+		mw.Close()
+		req, _ := http.NewRequest("POST", s.srv.URL+"/datasets/"+id+"/upload", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", s.srv.URL)
+		resp, err := officer.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/loads/") {
+			t.Fatalf("upload form: %d %q", resp.StatusCode, loc)
+		}
+		s.p.Datasets.Wait()
+		if code, body := get(t, officer, s.srv.URL+loc); code != 200 || !strings.Contains(body, `id="load-status">已入库`) || !strings.Contains(body, "质量报告") {
+			t.Errorf("load page: %d", code)
+		}
+		// A bad upload shows the reason on the dataset page and loses nothing.
+		buf.Reset()
+		mw = multipart.NewWriter(&buf)
+		fw, _ = mw.CreateFormFile("file", "bad.csv")
+		fw.Write([]byte("许可证编号,许可证编号\n"))
+		mw.Close()
+		req, _ = http.NewRequest("POST", s.srv.URL+"/datasets/"+id+"/upload", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err = officer.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		s.p.Datasets.Wait()
+		if code, body := get(t, officer, s.srv.URL+resp.Header.Get("Location")); code != 200 || !strings.Contains(body, "出现了两次") || !strings.Contains(body, "未通过") {
+			t.Errorf("bad upload's load page: %d", code)
+		}
+		for _, path := range []string{"/datasets/" + id, "/datasets/" + id + "/provenance?key=JY1", "/datasets/freshness?late=0", "/catalog/" + id} {
+			code, body := get(t, officer, s.srv.URL+path)
+			if code != 200 || strings.Contains(body, "ds.") {
+				t.Errorf("%s: %d (or an untranslated key)", path, code)
+			}
+			if path == "/datasets/"+id+"/provenance?key=JY1" && !strings.Contains(body, "许可.csv") {
+				t.Errorf("provenance page does not name the file")
+			}
+		}
+		// The public sees the masked preview and download links, not the dataset page.
+		anon := s.client("")
+		if code, body := get(t, anon, s.srv.URL+"/catalog/"+id); code != 200 || !strings.Contains(body, `id="preview"`) || !strings.Contains(body, "乙店") || strings.Contains(body, `id="dataset-link"`) {
+			t.Errorf("public resource page: %d", code)
+		}
+		if code, _ := get(t, anon, s.srv.URL+"/open/"+id+"/download.csv"); code != 200 {
+			t.Errorf("public download: %d", code)
+		}
+		if code, _ := get(t, s.client("citizen"), s.srv.URL+"/datasets/"+id); code != http.StatusNotFound {
+			t.Errorf("citizen dataset page: %d", code)
+		}
+		_ = time.Second
+	})
+}
