@@ -25,7 +25,8 @@ import (
 // datasetCmd: gongshu dataset load | bench.
 func datasetCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	const help = "usage:\n  gongshu dataset load --resource CODE-OR-ID --file FILE --as USERNAME [--mode replace|append|upsert] [--format csv|xlsx|json]\n" +
-		"  gongshu dataset bench --file FILE [--db DSN]   load a benchmark file (bench/load) into a fresh resource and print JSON timings"
+		"  gongshu dataset bench --file FILE [--db DSN]   load a benchmark file (bench/load) into a fresh resource and print JSON timings\n" +
+		"  gongshu dataset recover [--db DSN]             restart the loads a crash interrupted and wait for them"
 	if len(args) == 0 {
 		return apperr.New(apperr.Invalid, help, help)
 	}
@@ -72,6 +73,14 @@ func datasetCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	case "bench":
 		return benchLoad(ctx, p, *file, stdout)
+	case "recover":
+		// Finish the loads a crash or kill interrupted, without serving.
+		if err := p.Datasets.Recover(ctx); err != nil {
+			return err
+		}
+		p.Datasets.Wait()
+		fmt.Fprintln(stdout, "interrupted loads recovered")
+		return nil
 	}
 	return apperr.New(apperr.Invalid, help, help)
 }
@@ -166,7 +175,7 @@ func benchLoad(ctx context.Context, p *platform.Platform, path string, stdout io
 	}
 	secs := time.Since(start).Seconds()
 	out := map[string]any{"rows": l.RowsLoaded, "rejected": l.RowsRejected, "status": l.Status, "seconds": round(secs),
-		"rows_per_sec": int64(float64(l.RowsRead) / secs), "queryable_rows": total, "engine": string(p.DB.Dialect)}
+		"rows_per_sec": int64(float64(l.RowsRead) / secs), "queryable_rows": total, "engine": string(p.DB.Dialect), "resource_id": r.ID, "load_id": l.ID}
 	b, _ := json.Marshal(out)
 	fmt.Fprintln(stdout, string(b))
 	if l.Status != dataset.StatusCommitted {
