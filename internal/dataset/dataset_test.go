@@ -379,3 +379,40 @@ func TestCatalogChangesExtendTheTable(t *testing.T) {
 }
 
 var _ = bytes.NewReader
+
+func TestCrossSourceMismatchOpensAConflictCase(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		auth := entry()
+		auth.Name = "企业登记权威信息"
+		auth.Items[0].Authoritative = true // 企业名称 by 统一社会信用代码
+		authID := f.publish(t, auth)
+		other := entry()
+		other.Name = "企业年报信息"
+		other.Items[0] = catalog.Item{Name: "单位名称", Element: "企业名称", DataType: "string", Length: 30, Required: true}
+		otherID := f.publish(t, other)
+		if l, _ := f.upload(t, authID, "auth.csv", header+"甲公司,"+uscc(1)+",张三,1,2018-01-01,存续\n乙公司,"+uscc(2)+",李四,1,2018-01-01,存续\n", dataset.Options{}); l.Status != dataset.StatusCommitted {
+			t.Fatalf("%+v", l)
+		}
+		l, _ := f.upload(t, otherID, "other.csv", "单位名称,统一社会信用代码\n甲公司,"+uscc(1)+"\n乙有限公司,"+uscc(2)+"\n丙公司,"+uscc(3)+"\n", dataset.Options{})
+		if l.Status != dataset.StatusCommitted {
+			t.Fatalf("%+v", l)
+		}
+		l, _ = f.p.Datasets.GetLoad(f.as(t, "data.officer"), l.ID)
+		if l.Quality.Consistency != 0.5 || l.Quality.Conflicts != 1 {
+			t.Errorf("consistency %v conflicts %d: 2 compared, 1 differs", l.Quality.Consistency, l.Quality.Conflicts)
+		}
+		cases, _, err := f.p.Cases.List(f.as(t, "authority.admin"), caseflow.Filter{Type: dataset.ConflictCaseType})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cases) != 1 || !strings.Contains(cases[0].Title, "企业名称") || !strings.Contains(string(cases[0].Form), "乙有限公司") {
+			t.Fatalf("conflict cases: %d", len(cases))
+		}
+		// A second load with the same mismatch does not open a second case while the first is open.
+		f.upload(t, otherID, "other2.csv", "单位名称,统一社会信用代码\n乙有限公司,"+uscc(2)+"\n", dataset.Options{})
+		if cases, _, _ := f.p.Cases.List(f.as(t, "authority.admin"), caseflow.Filter{Type: dataset.ConflictCaseType}); len(cases) != 1 {
+			t.Errorf("%d conflict cases", len(cases))
+		}
+	})
+}

@@ -22,6 +22,7 @@ type Quality struct {
 	Filled       map[string]int64 `json:"filled,omitempty"`  // non-empty values per item
 	Invalid      map[string]int64 `json:"invalid,omitempty"` // rejected values per item
 	Late         bool             `json:"late,omitempty"`
+	Conflicts    int              `json:"conflicts,omitempty"` // cross-source mismatches found (C5)
 }
 
 // Weights of the score.

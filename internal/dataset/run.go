@@ -334,7 +334,31 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 	if l.RowsRead == 0 {
 		return apperr.New(apperr.Invalid, "文件只有表头，没有数据行", "the file has a header but no rows")
 	}
-	return s.complete(ctx, l, r, d, p, q, stored)
+	if err := s.complete(ctx, l, r, d, p, q, stored); err != nil {
+		return err
+	}
+	s.afterCommit(context.WithoutCancel(ctx), l.ID)
+	return nil
+}
+
+// afterCommit compares a committed load with the other sources of its
+// elements (C5) and records the consistency in its quality report. A
+// failure here does not undo the load; it is logged on the load.
+func (s *Service) afterCommit(ctx context.Context, id string) {
+	l, err := scanLoad(s.DB.QueryRowContext(ctx, `SELECT `+loadColumns+` FROM dataset_loads WHERE id = $1`, id))
+	if err != nil || l.Status != StatusCommitted || l.Quality == nil {
+		return
+	}
+	consistency, found, err := s.CrossCheck(ctx, l.ResourceID)
+	if err != nil {
+		s.DB.ExecContext(ctx, `UPDATE dataset_loads SET message_en = message_en || $1 WHERE id = $2`, "; cross-source check failed: "+err.Error(), id)
+		return
+	}
+	l.Quality.Consistency = consistency
+	l.Quality.Conflicts = len(found)
+	l.Quality.rescore()
+	qb, _ := json.Marshal(l.Quality)
+	s.DB.ExecContext(ctx, `UPDATE dataset_loads SET quality = $1, score = $2 WHERE id = $3`, string(qb), l.Quality.Score, id)
 }
 
 func (s *Service) cancelRequested(ctx context.Context, id string) bool {

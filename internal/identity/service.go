@@ -534,3 +534,19 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// SystemUserID is the platform itself, the applicant of cases it opens on
+// its own (a cross-source conflict, for example). It cannot log in.
+const SystemUserID = "system"
+
+// System is the actor of work the platform does by itself.
+func System(name string) *Actor {
+	return &Actor{UserID: SystemUserID, Username: "_system", Name: name, Kind: KindStaff}
+}
+
+// EnsureSystemUser creates the system user once.
+func (s *Service) EnsureSystemUser(ctx context.Context) error {
+	_, err := s.DB.ExecContext(ctx, `INSERT INTO users (id, username, display_name, kind, password_hash, status, created_at)
+		VALUES ($1, '_system', '平台（系统）', 'staff', '', 'disabled', $2) ON CONFLICT (id) DO NOTHING`, SystemUserID, s.Now().UTC())
+	return err
+}

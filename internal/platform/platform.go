@@ -95,10 +95,14 @@ func Open(ctx context.Context, d *db.DB, cfg Config) (*Platform, error) {
 	}
 	p.Datasets = &dataset.Service{DB: d, Audit: p.Audit, Identity: p.Identity, Catalog: p.Catalog, Cases: p.Cases, Now: now,
 		Dir: cfg.LoadsDir, MaxFileBytes: cfg.MaxUploadBytes}
+	p.Cases.Register(dataset.ConflictType())
 	p.Catalog.SchemaCheck = p.Datasets.Compatible
 	p.Catalog.OnPublish = p.Datasets.Sync
 	p.Door = &access.Door{DB: d, Audit: p.Audit, Identity: p.Identity, Catalog: p.Catalog, Datasets: p.Datasets, Profile: p.Profile}
 	if err := p.Identity.SeedRegions(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.Identity.EnsureSystemUser(ctx); err != nil {
 		return nil, err
 	}
 	if profileName != "" {

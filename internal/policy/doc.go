@@ -9,7 +9,7 @@
 // JSON files under profiles/, and every value in them names the article it
 // comes from, written TAG§N, TAG§N-M or TAG§N(三) — "YN§29" is 云南 第二十九条.
 //
-// Every profile defines the same thirteen processes (see ProcessIDs), so that
+// Every profile defines the same fourteen processes (see ProcessIDs), so that
 // a deployment can switch profiles without losing a case type. Where a
 // regulation is silent the process is still present with Regulated false and
 // its deadlines marked Default: platform values (feedback 10 WD as WH§25,

@@ -127,12 +127,13 @@ const (
 	ProcAuthorizationTerm  = "authorization_term"  // ZJK§17
 	ProcLogRetention       = "log_retention"       // ZJK§31
 	ProcDemandPlan         = "demand_plan"         // WH§18
+	ProcDataConflict       = "data_conflict"       // one item, one source: conflicts go to the authority (JMS§8, QY§13)
 )
 
 var processIDs = []string{
 	ProcCatalogUpdate, ProcCatalogReview, ProcCatalogRecheck, ProcShareUnconditional, ProcShareConditional,
 	ProcShareExternal, ProcOpenConditional, ProcFeedback, ProcCorrection, ProcDataReturn,
-	ProcAuthorizationTerm, ProcLogRetention, ProcDemandPlan,
+	ProcAuthorizationTerm, ProcLogRetention, ProcDemandPlan, ProcDataConflict,
 }
 
 // ProcessIDs lists the process ids every profile defines, in display order.
