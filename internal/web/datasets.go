@@ -81,7 +81,7 @@ func (s *site) renderDataset(w http.ResponseWriter, r *http.Request, status int,
 	a := identity.ActorFrom(r.Context())
 	d := map[string]any{"R": res, "DS": ds, "Loads": loads, "CanLoad": a.HasAny(res.ProviderOrgID, identity.RoleDataOfficer, identity.RoleInstitutionAdmin),
 		"CanSuspend": a.Has(identity.RoleInstitutionAdmin, res.ProviderOrgID) || s.p.Identity.AuthorityOver(a, res.RegionCode),
-		"Modes": []string{dataset.ModeReplace, dataset.ModeAppend, dataset.ModeUpsert}, "Due": dataset.Interval(res.Entry.UpdateFrequency) > 0}
+		"Modes":      []string{dataset.ModeReplace, dataset.ModeAppend, dataset.ModeUpsert}, "Due": dataset.Interval(res.Entry.UpdateFrequency) > 0}
 	var mapping []string
 	for k, v := range ds.Mapping {
 		mapping = append(mapping, k+"="+v)
