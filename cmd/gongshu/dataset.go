@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"time"
 
@@ -86,12 +85,7 @@ func datasetCmd(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func loadFile(ctx context.Context, p *platform.Platform, id, path string, opt dataset.Options) (*dataset.Load, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	l, err := p.Datasets.Upload(ctx, id, filepath.Base(path), f, opt)
+	l, err := p.Datasets.UploadFile(ctx, id, path, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	"gongshu/internal/catalog"
@@ -35,6 +36,7 @@ const (
 )
 
 type qualityCounter struct {
+	mu         sync.Mutex
 	p          *plan
 	filled     []int64
 	invalid    []int64
@@ -60,6 +62,18 @@ func (q *qualityCounter) cell(i int, filled, invalid bool) {
 }
 
 func (q *qualityCounter) rejectRow() { q.rejected++ }
+
+// merge adds a batch's counts (validation workers count separately).
+func (q *qualityCounter) merge(o *qualityCounter) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.rows += o.rows
+	q.rejected += o.rejected
+	for i := range q.filled {
+		q.filled[i] += o.filled[i]
+		q.invalid[i] += o.invalid[i]
+	}
+}
 
 func (q *qualityCounter) report(l *Load, consistency, timeliness float64) *Quality {
 	r := &Quality{Rows: l.RowsRead, Rejected: l.RowsRejected, Duplicates: q.duplicates, Consistency: consistency, Timeliness: timeliness,

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -218,9 +220,14 @@ func (s *Service) acquire(ctx context.Context, l *Load) (*Dataset, error) {
 					return nil
 				}
 			}
-			if d.LoadingID != "" { // a crashed or abandoned load may have left rows
+			if d.LoadingID != "" { // a crashed or abandoned load may have left rows, and no indexes
 				if err := s.clearStaged(ctx, tx, d); err != nil {
 					return err
+				}
+				if r, err := s.Catalog.Published(ctx, l.ResourceID); err == nil {
+					if err := s.ensureIndexes(ctx, tx, d, &r.Entry); err != nil {
+						return err
+					}
 				}
 			}
 			now := s.now()
@@ -270,39 +277,84 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 	if err != nil {
 		return err
 	}
+	// A first load into an empty table builds its indexes at the end.
+	var held int
+	if err := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT 1) x`, d.Table)).Scan(&held); err != nil {
+		return err
+	}
+	bulk := held == 0
+	if bulk {
+		if err := s.dropIndexes(ctx, d, &r.Entry); err != nil {
+			return err
+		}
+		defer s.ensureIndexes(context.WithoutCancel(ctx), s.DB, d, &r.Entry) // also when the load fails
+	}
 	if l.Mode == ModeUpsert && len(p.keys) == 0 {
 		return apperr.New(apperr.Invalid, "目录没有为该资源指定主键数据项，不能按主键更新：请使用全量替换或追加，或在目录中标记主键", "the catalog entry has no key items, so upsert is impossible: use replace or append, or mark key items in the catalog").WithField("mode")
 	}
-	w, err := s.writer(ctx, d, p)
+	// PostgreSQL takes batches on two connections at once (its backends
+	// run in parallel); SQLite has one writer.
+	nw := 1
+	if s.DB.Dialect == db.Postgres {
+		nw = 2
+	}
+	pool, err := s.writerPool(ctx, d, p, nw)
 	if err != nil {
 		return err
 	}
-	defer w.close()
+	defer pool.close()
 	q := newQualityCounter(p)
 	stored := 0
-	// Parsing and validating run beside the database writes (two stages,
-	// a short queue between them), so both cores work.
+	// Three stages run side by side: parsing, validating (two workers) and
+	// the database writes, so that both cores work. Row ids are assigned
+	// while parsing (the revision in the high 32 bits, the row's ordinal
+	// below), so batches may be validated and written in any order.
 	type item struct {
 		b   *batch
 		err error
 	}
-	queue := make(chan item, 2)
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
+	raws := make(chan rawItem, 2)
 	go func() {
-		defer close(queue)
+		defer close(raws)
+		var ordinal int64
 		for {
-			b, err := s.readBatch(src, p, l.Revision, q)
+			rb, err := readRaw(src, &ordinal)
 			select {
-			case queue <- item{b, err}:
+			case raws <- rawItem{rb, err}:
 			case <-rctx.Done():
 				return
 			}
-			if err != nil || b.read < batchRows {
+			if err != nil || len(rb.rows) < batchRows {
 				return
 			}
 		}
 	}()
+	queue := make(chan item, 2)
+	var vwg sync.WaitGroup
+	for range 2 {
+		vwg.Add(1)
+		go func() {
+			defer vwg.Done()
+			for ri := range raws {
+				if ri.err != nil {
+					select {
+					case queue <- item{err: ri.err}:
+					case <-rctx.Done():
+					}
+					return
+				}
+				b := s.validate(ri.rb, p, l.Revision, q)
+				select {
+				case queue <- item{b: b}:
+				case <-rctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { vwg.Wait(); close(queue) }()
 	for it := range queue {
 		if it.err != nil {
 			return it.err
@@ -318,7 +370,7 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 		l.RowsRead += b.read
 		l.RowsRejected += b.rejected
 		l.RowsLoaded += int64(len(b.rows))
-		if err := w.write(ctx, b, l, stored); err != nil {
+		if err := pool.write(ctx, b, *l, stored); err != nil {
 			if ctx.Err() != nil {
 				return errCancelled
 			}
@@ -330,15 +382,38 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 		}
 	}
 	stop()
-	w.close()
+	if err := pool.close(); err != nil {
+		if ctx.Err() != nil {
+			return errCancelled
+		}
+		return err
+	}
 	if l.RowsRead == 0 {
 		return apperr.New(apperr.Invalid, "文件只有表头，没有数据行", "the file has a header but no rows")
+	}
+	trace("staged", l.RowsLoaded)
+	if bulk {
+		if err := s.buildIndexes(ctx, d, &r.Entry); err != nil {
+			return err
+		}
+		trace("indexes built", 0)
 	}
 	if err := s.complete(ctx, l, r, d, p, q, stored); err != nil {
 		return err
 	}
+	trace("committed", 0)
 	s.afterCommit(context.WithoutCancel(ctx), l.ID)
+	trace("cross-checked", 0)
 	return nil
+}
+
+var traceStart = time.Now()
+
+// trace prints load phases when GONGSHU_LOAD_TRACE is set (benchmarks).
+func trace(phase string, n int64) {
+	if os.Getenv("GONGSHU_LOAD_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "%8.2fs %s %d\n", time.Since(traceStart).Seconds(), phase, n)
+	}
 }
 
 // afterCommit compares a committed load with the other sources of its
@@ -367,14 +442,25 @@ func (s *Service) cancelRequested(ctx context.Context, id string) bool {
 	return c != 0
 }
 
-// readBatch validates up to batchRows rows.
-func (s *Service) readBatch(src source, p *plan, rev int, q *qualityCounter) (*batch, error) {
-	b := &batch{rows: make([][]any, 0, batchRows)}
-	keyParts := make([]string, len(p.keys))
-	for b.read < batchRows {
+// rawBatch is up to batchRows parsed rows with their lines and row ids.
+type rawBatch struct {
+	rows  [][]string
+	lines []int64
+	ids   []int64
+}
+
+type rawItem struct {
+	rb  *rawBatch
+	err error
+}
+
+// readRaw parses up to batchRows rows, skipping blank lines.
+func readRaw(src source, ordinal *int64) (*rawBatch, error) {
+	rb := &rawBatch{rows: make([][]string, 0, batchRows), lines: make([]int64, 0, batchRows), ids: make([]int64, 0, batchRows)}
+	for len(rb.rows) < batchRows {
 		row, line, err := src.Next()
 		if errors.Is(err, io.EOF) {
-			return b, nil
+			return rb, nil
 		}
 		if err != nil {
 			return nil, err
@@ -382,6 +468,22 @@ func (s *Service) readBatch(src source, p *plan, rev int, q *qualityCounter) (*b
 		if len(row) == 0 {
 			continue // blank line
 		}
+		*ordinal++
+		rb.rows = append(rb.rows, append([]string(nil), row...))
+		rb.lines = append(rb.lines, line)
+		rb.ids = append(rb.ids, *ordinal)
+	}
+	return rb, nil
+}
+
+// validate checks a parsed batch against the plan.
+func (s *Service) validate(rb *rawBatch, p *plan, rev int, total *qualityCounter) *batch {
+	b := &batch{rows: make([][]any, 0, len(rb.rows))}
+	q := newQualityCounter(p)
+	defer total.merge(q)
+	keyParts := make([]string, len(p.keys))
+	for n, row := range rb.rows {
+		line := rb.lines[n]
 		b.read++
 		if len(row) != p.width {
 			b.rejected++
@@ -390,7 +492,7 @@ func (s *Service) readBatch(src source, p *plan, rev int, q *qualityCounter) (*b
 				EN: fmt.Sprintf("the row has %d columns, the header %d: check for missing or extra separators", len(row), p.width)})
 			continue
 		}
-		out := make([]any, 6+len(p.items))
+		out := make([]any, nsys+len(p.items))
 		bad := false
 		for i := range p.items {
 			raw := ""
@@ -407,7 +509,7 @@ func (s *Service) readBatch(src source, p *plan, rev int, q *qualityCounter) (*b
 			if bv, ok := v.(bool); ok && s.DB.Dialect == db.SQLite {
 				v = strconv.FormatBool(bv)
 			}
-			out[6+i] = v
+			out[nsys+i] = v
 		}
 		for k, at := range []int{p.sys[0], p.sys[1], p.sys[2]} {
 			if at < 0 {
@@ -430,17 +532,17 @@ func (s *Service) readBatch(src source, p *plan, rev int, q *qualityCounter) (*b
 					b.errs = append(b.errs, rowError{Line: line, Item: "采集时间", Value: clip(raw), Reason: "采集时间格式应为 YYYY-MM-DD HH:MM:SS", EN: "collection time must be YYYY-MM-DD HH:MM:SS"})
 					continue
 				}
-				out[3+k] = t.Format("2006-01-02 15:04:05")
+				out[sysSource+k] = t.Format("2006-01-02 15:04:05")
 			default:
 				if utf8.RuneCountInString(raw) > 200 {
 					bad = true
 					b.errs = append(b.errs, rowError{Line: line, Item: []string{"数据来源", "", "采集地点"}[k], Value: clip(raw), Reason: "长度超过 200 个字符", EN: "longer than 200 characters"})
 					continue
 				}
-				out[3+k] = raw
+				out[sysSource+k] = raw
 			}
 		}
-		if p.sys[1] >= 0 && p.sys[2] >= 0 && (out[4] == nil || out[5] == nil) {
+		if p.sys[1] >= 0 && p.sys[2] >= 0 && (out[sysSource+1] == nil || out[sysSource+2] == nil) {
 			bad = true
 			b.errs = append(b.errs, rowError{Line: line, Item: "采集时间/采集地点", Reason: "记录须注明采集时间和采集地点（WH§10）", EN: "the record must state its collection time and place (WH§10)"})
 		}
@@ -449,16 +551,16 @@ func (s *Service) readBatch(src source, p *plan, rev int, q *qualityCounter) (*b
 			q.rejectRow()
 			continue
 		}
-		out[0], out[1] = rev, line
+		out[0], out[1], out[2] = int64(rev)<<32|rb.ids[n], rev, line
 		if len(p.keys) > 0 {
 			for j, k := range p.keys {
-				keyParts[j] = fmt.Sprint(out[6+k])
+				keyParts[j] = fmt.Sprint(out[nsys+k])
 			}
-			out[2] = strings.Join(keyParts, "\x1f")
+			out[sysKey] = strings.Join(keyParts, "\x1f")
 		}
 		b.rows = append(b.rows, out)
 	}
-	return b, nil
+	return b
 }
 
 func clip(s string) string {

@@ -43,9 +43,13 @@ func convert(it *catalog.Item, raw string) (any, *problem) {
 		}
 		return v, nil
 	case "date":
-		t, ok := parseDate(strings.TrimSpace(raw))
+		v := strings.TrimSpace(raw)
+		t, ok := parseDate(v)
 		if !ok {
 			return nil, &problem{"日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD"}
+		}
+		if len(v) == 10 && v[4] == '-' { // already canonical
+			return v, nil
 		}
 		return t.Format("2006-01-02"), nil
 	case "datetime":
@@ -132,11 +136,14 @@ func digits(s string) int {
 var dateLayouts = []string{"2006-01-02", "2006/01/02", "2006/1/2", "2006-1-2", "20060102", "2006年1月2日"}
 
 func parseDate(s string) (time.Time, bool) {
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' { // fast path for ISO dates
-		if t, err := time.Parse("2006-01-02", s); err == nil {
-			return t, true
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' { // fast path for ISO dates, without time.Parse
+		y, ok1 := atoi(s[0:4])
+		m, ok2 := atoi(s[5:7])
+		d, ok3 := atoi(s[8:10])
+		if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+			return time.Time{}, false
 		}
-		return time.Time{}, false
+		return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), true
 	}
 	for _, l := range dateLayouts[1:] {
 		if t, err := time.Parse(l, s); err == nil {
@@ -168,4 +175,28 @@ func parseDateTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+func atoi(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

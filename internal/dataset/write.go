@@ -1,14 +1,13 @@
 package dataset
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"gongshu/internal/db"
@@ -21,7 +20,87 @@ type writer interface {
 	close()
 }
 
-var systemCols = []string{"_opened", "_line", "_key", "_source", "_collected_at", "_collected_where"}
+// pool runs writers side by side; the first error stops the load.
+type pool struct {
+	jobs chan job
+	done chan error
+	errc chan error
+	ws   []writer
+	err  error
+}
+
+type job struct {
+	b      *batch
+	l      Load
+	stored int
+}
+
+func (s *Service) writerPool(ctx context.Context, d *Dataset, p *plan, n int) (*pool, error) {
+	pl := &pool{jobs: make(chan job), done: make(chan error, n), errc: make(chan error, n)}
+	for i := 0; i < n; i++ {
+		w, err := s.writer(ctx, d, p)
+		if err != nil {
+			pl.close()
+			return nil, err
+		}
+		pl.ws = append(pl.ws, w)
+		jobs := pl.jobs
+		go func() {
+			var first error
+			for j := range jobs {
+				if first != nil {
+					continue
+				}
+				if err := w.write(ctx, j.b, &j.l, j.stored); err != nil {
+					first = err
+					pl.errc <- err
+				}
+			}
+			pl.done <- first
+		}()
+	}
+	return pl, nil
+}
+
+// write hands a batch to a free writer, or returns an earlier writer's error.
+func (pl *pool) write(ctx context.Context, b *batch, l Load, stored int) error {
+	select {
+	case err := <-pl.errc:
+		pl.err = err
+		return err
+	case pl.jobs <- job{b: b, l: l, stored: stored}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close waits for the writers and returns the first error.
+func (pl *pool) close() error {
+	if pl.jobs == nil {
+		return pl.err
+	}
+	close(pl.jobs)
+	pl.jobs = nil
+	for range pl.ws {
+		if err := <-pl.done; err != nil && pl.err == nil {
+			pl.err = err
+		}
+	}
+	for _, w := range pl.ws {
+		w.close()
+	}
+	return pl.err
+}
+
+var systemCols = []string{"_row", "_opened", "_line", "_key", "_source", "_collected_at", "_collected_where"}
+
+// Positions of system values in a staged row; items follow from nsys.
+const (
+	sysKey    = 3
+	sysSource = 4
+	nsys      = 7
+)
 
 func (s *Service) writer(ctx context.Context, d *Dataset, p *plan) (writer, error) {
 	cols := append([]string(nil), systemCols...)
@@ -33,11 +112,7 @@ func (s *Service) writer(ctx context.Context, d *Dataset, p *plan) (writer, erro
 		if err != nil {
 			return nil, err
 		}
-		types := make([]string, len(p.cols))
-		for i, c := range p.cols {
-			types[i] = c.DataType
-		}
-		return &pgWriter{s: s, conn: conn, table: d.Table, cols: cols, types: types}, nil
+		return &pgWriter{s: s, conn: conn, copySQL: fmt.Sprintf("COPY %s (%s) FROM STDIN", d.Table, strings.Join(cols, ", "))}, nil
 	}
 	return &sqliteWriter{s: s, table: d.Table, cols: cols}, nil
 }
@@ -119,36 +194,26 @@ func (w *sqliteWriter) close() {}
 // --- PostgreSQL: COPY (binary) per batch ---
 
 type pgWriter struct {
-	s     *Service
-	conn  *sql.Conn
-	table string
-	cols  []string
-	types []string
+	s       *Service
+	conn    *sql.Conn
+	copySQL string
+	buf     []byte
 }
 
 func (w *pgWriter) write(ctx context.Context, b *batch, l *Load, storedErrs int) error {
+	// COPY in text format: the values are already validated canonical text,
+	// so they only need escaping — no per-value binary encoding.
+	buf := w.buf[:0]
 	for _, r := range b.rows {
-		for i, t := range w.types {
-			v := r[len(systemCols)+i]
-			if v == nil {
-				continue
+		for i, v := range r {
+			if i > 0 {
+				buf = append(buf, '\t')
 			}
-			switch t {
-			case "decimal":
-				var n pgtype.Numeric
-				if err := n.Scan(v.(string)); err != nil {
-					return err
-				}
-				r[len(systemCols)+i] = n
-			case "date":
-				d, _ := time.Parse("2006-01-02", v.(string))
-				r[len(systemCols)+i] = d
-			case "datetime":
-				d, _ := time.Parse("2006-01-02 15:04:05", v.(string))
-				r[len(systemCols)+i] = d
-			}
+			buf = appendCopyText(buf, v)
 		}
+		buf = append(buf, '\n')
 	}
+	w.buf = buf
 	return w.conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
 		tx, err := pc.Begin(ctx)
@@ -156,8 +221,13 @@ func (w *pgWriter) write(ctx context.Context, b *batch, l *Load, storedErrs int)
 			return err
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
+		// Staged rows are invisible until the load's final commit, which
+		// alone must wait for the WAL to reach the disk.
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
 		if len(b.rows) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{w.table}, w.cols, pgx.CopyFromRows(b.rows)); err != nil {
+			if _, err := pc.PgConn().CopyFrom(ctx, bytes.NewReader(buf), w.copySQL); err != nil {
 				return err
 			}
 		}
@@ -172,6 +242,37 @@ func (w *pgWriter) write(ctx context.Context, b *batch, l *Load, storedErrs int)
 		}
 		return tx.Commit(ctx)
 	})
+}
+
+// appendCopyText appends one value in COPY's text format.
+func appendCopyText(buf []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, '\\', 'N')
+	case string:
+		for i := 0; i < len(x); i++ {
+			switch c := x[i]; c {
+			case '\\':
+				buf = append(buf, '\\', '\\')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			default:
+				buf = append(buf, c)
+			}
+		}
+		return buf
+	case int64:
+		return strconv.AppendInt(buf, x, 10)
+	case int:
+		return strconv.AppendInt(buf, int64(x), 10)
+	case bool:
+		return strconv.AppendBool(buf, x)
+	}
+	return append(buf, fmt.Sprint(v)...)
 }
 
 func (w *pgWriter) close() {
