@@ -56,7 +56,7 @@ type Service struct {
 	pushes  map[string]source
 	// linkFrom is set while UploadFile stores a local file (one at a time: the command line).
 	linkFrom string
-	wg      sync.WaitGroup
+	wg       sync.WaitGroup
 }
 
 func (s *Service) now() time.Time {
