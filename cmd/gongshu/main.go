@@ -104,11 +104,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // dbFlags are the flags every command that opens the database shares.
-type dbFlags struct{ data, dsn string }
+type dbFlags struct {
+	data, dsn string
+	maxUpload int64
+}
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.data, "data", envOr("GONGSHU_DATA", "./gongshu-data"), "data directory (SQLite file, blobs)")
 	fs.StringVar(&d.dsn, "db", os.Getenv("GONGSHU_DB"), "database DSN: empty for SQLite in the data directory, or postgres://…")
+	fs.Int64Var(&d.maxUpload, "max-upload-mb", 1024, "size limit of one data file (upload, pull or push), in MB")
 }
 
 func (d *dbFlags) open(ctx context.Context, profile string) (*platform.Platform, error) {
@@ -120,7 +124,8 @@ func (d *dbFlags) open(ctx context.Context, profile string) (*platform.Platform,
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.Open(ctx, sdb, platform.Config{Profile: profile, AuditKey: key, LoadsDir: filepath.Join(d.data, "loads")})
+	p, err := platform.Open(ctx, sdb, platform.Config{Profile: profile, AuditKey: key, LoadsDir: filepath.Join(d.data, "loads"),
+		MaxUploadBytes: d.maxUpload << 20})
 	if err != nil {
 		sdb.Close()
 		return nil, err
@@ -261,6 +266,13 @@ func runDemo(ctx context.Context, p *platform.Platform, pw string, stdout io.Wri
 	res, err := demo.Seed(ctx, p, pw)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
+	}
+	n, err := demo.SeedData(ctx, p)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(stdout, "Demo data loaded into %d resources (演示数据已导入).\n", n)
 	}
 	if !res.Created {
 		fmt.Fprintln(stdout, "Demo deployment already present; accounts keep their passwords.")

@@ -347,7 +347,18 @@ func (s *Service) ensureIndexes(ctx context.Context, x execer, d *Dataset, e *ca
 // each in its own session at once, with room to sort in memory.
 func (s *Service) buildIndexes(ctx context.Context, d *Dataset, e *catalog.Entry) error {
 	if s.DB.Dialect != db.Postgres {
-		return s.ensureIndexes(ctx, s.DB, d, e)
+		// SQLite sorts in temporary storage, which the connections keep in
+		// memory (for statement journals); sort big tables on disk instead.
+		conn, err := s.DB.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
+		return s.ensureIndexes(ctx, conn, d, e)
 	}
 	ixs := indexes(d, e)
 	errc := make(chan error, len(ixs))

@@ -402,6 +402,9 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 		return err
 	}
 	trace("committed", 0)
+	if l.filePath != "" {
+		os.Remove(l.filePath) // the rows are held now; the load keeps the file's name and SHA-256
+	}
 	s.afterCommit(context.WithoutCancel(ctx), l.ID)
 	trace("cross-checked", 0)
 	return nil

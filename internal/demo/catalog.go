@@ -182,6 +182,7 @@ func seedCatalog(ctx context.Context, p *platform.Platform, eng *caseflow.Engine
 			}
 			e.Items = append(e.Items, it)
 		}
+		prepareItems(r.name, &e)
 		if e.ShareType != catalog.ShareUnconditional {
 			e.ShareConditions = "仅向履行相关法定职责的单位提供，限于申请用途"
 			e.LegalBasis = legalBases[i%len(legalBases)]
