@@ -83,7 +83,43 @@ try {
   check((await page.textContent('#items')).length > 0, 'a resource page shows its data items');
   await page.screenshot({ path: 'out/4-catalog-resource.png', fullPage: true });
 
-  // 5. English works too.
+  // 5. Open data: the public previews and downloads a resource's data; its
+  // data officer uploads a new version through the form and sees it land.
+  const list = await (await page.request.get(`${base}/api/3/action/package_list`)).json();
+  let openID = '';
+  for (const id of list.result) {
+    const pkg = await (await page.request.get(`${base}/api/3/action/package_show?id=${id}`)).json();
+    if (pkg.result.resources.length > 0 && pkg.result.organization.title.includes('市场监督')) { openID = id; break; }
+  }
+  check(openID !== '', 'CKAN lists an open resource with data');
+  await page.goto(`${base}/lang?to=zh-CN&back=/catalog/${openID}`);
+  check((await page.locator('#preview tbody tr').count()) > 0, 'the resource page previews its data');
+  const csv = await (await page.request.get(`${base}/open/${openID}/download.csv`)).text();
+  const lines = csv.trim().split('\n');
+  check(lines.length > 10, `the CSV download has ${lines.length - 1} rows`);
+  const pkgDesc = await (await page.request.get(`${base}/api/v1/open/${openID}/datapackage.json`)).json();
+  check(pkgDesc.resources[0].schema.fields.length === lines[0].split(',').length, 'datapackage.json describes every column');
+  await page.screenshot({ path: 'out/5-open-data.png', fullPage: true });
+  await login(page, 'data.officer');
+  await page.goto(`${base}/datasets/${openID}`);
+  const edited = [lines[0], ...lines.slice(1, 6)].join('\n') + '\n';
+  await page.selectOption('#mode', 'replace');
+  await page.setInputFiles('#file', { name: '更新.csv', mimeType: 'text/csv', buffer: Buffer.from(edited) });
+  await Promise.all([page.waitForNavigation(), page.click('#upload-submit')]);
+  check(/\/loads\//.test(page.url()), 'the upload leads to its load page');
+  for (let i = 0; i < 20 && !(await page.textContent('#load-status')).includes('已入库'); i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  check((await page.textContent('#load-status')).includes('已入库'), 'the load is committed');
+  check((await page.textContent('#rows-loaded')).trim() === '5', 'five rows were stored');
+  check((await page.textContent('#quality-score')).trim().length > 0, 'the load has a quality score');
+  await page.screenshot({ path: 'out/5-load.png', fullPage: true });
+  await page.goto(`${base}/datasets/freshness?late=1`);
+  check((await page.textContent('main')).includes('逾期'), 'late resources are listed');
+  await logout(page);
+
+  // 6. English works too.
   await page.goto(`${base}/lang?to=en&back=/profile`);
   check((await page.textContent('h1')).includes('Policy profile'), 'the profile page is available in English');
   check(cspErrors.length === 0, `no console errors (${cspErrors.join(' | ')})`);

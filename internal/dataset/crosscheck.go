@@ -222,3 +222,20 @@ func (s *Service) openConflict(ctx context.Context, f ConflictForm) error {
 }
 
 var _ = sql.ErrNoRows
+
+// Recheck runs the cross-source comparison again for a resource and
+// records the result on its latest committed load (after the authoritative
+// source itself was reloaded, for example).
+func (s *Service) Recheck(ctx context.Context, resourceID string) error {
+	var id string
+	err := s.DB.QueryRowContext(ctx, `SELECT id FROM dataset_loads WHERE resource_id = $1 AND status = $2 ORDER BY seq DESC LIMIT 1`,
+		resourceID, StatusCommitted).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.afterCommit(ctx, id)
+	return nil
+}

@@ -120,7 +120,7 @@ func SeedData(ctx context.Context, p *platform.Platform) (int, error) {
 	}
 	// The register was loaded first or last depending on codes: compare again now that everything is in.
 	for _, id := range ids {
-		if _, _, err := p.Datasets.CrossCheck(ctx, id); err != nil {
+		if err := p.Datasets.Recheck(ctx, id); err != nil {
 			return n, err
 		}
 	}

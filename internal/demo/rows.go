@@ -96,9 +96,19 @@ func value(it catalog.Item, r *rand.Rand, person, ent int) string {
 		case strings.Contains(name, "人数") || strings.Contains(name, "件数") || strings.Contains(name, "户数"):
 			return strconv.Itoa(1 + r.IntN(5000))
 		}
+		if it.Length > 0 && it.Length < 3 {
+			return strconv.Itoa(r.IntN(pow10(it.Length)))
+		}
 		return strconv.Itoa(r.IntN(1000))
 	case "decimal":
-		return fmt.Sprintf("%d.%02d", r.IntN(100000), r.IntN(100))
+		if strings.Contains(name, "率") {
+			return fmt.Sprintf("%d.%02d", r.IntN(100), r.IntN(100))
+		}
+		whole := 100000
+		if it.Length > 0 && it.Length-2 < 5 {
+			whole = pow10(max(it.Length-2, 1))
+		}
+		return fmt.Sprintf("%d.%02d", r.IntN(whole), r.IntN(100))
 	case "date":
 		if strings.Contains(name, "有效期") {
 			return fmt.Sprintf("%d-%02d-%02d", 2027+r.IntN(4), 1+r.IntN(12), 1+r.IntN(28))
@@ -154,4 +164,12 @@ func fit(it catalog.Item, v string) string {
 		return v
 	}
 	return string([]rune(v)[:it.Length])
+}
+
+func pow10(n int) int {
+	v := 1
+	for range n {
+		v *= 10
+	}
+	return v
 }
