@@ -72,7 +72,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// WAL lets readers run beside the writer; immediate transactions take the
 	// write lock at BEGIN so that two writers queue instead of deadlocking.
 	q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(15000)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_txlock=immediate&_time_format=sqlite"
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-8192)&_txlock=immediate&_time_format=sqlite"
 	sdb, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, err
