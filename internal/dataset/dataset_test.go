@@ -1,6 +1,7 @@
 package dataset_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"gongshu/internal/access"
@@ -94,7 +96,13 @@ func (f *fx) upload(t *testing.T, id, name, body string, opt dataset.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	return f.p.Datasets.WaitLoad(ctx, l.ID)
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	l, err = f.p.Datasets.WaitLoad(wctx, l.ID)
+	if err != nil {
+		t.Fatalf("load did not end: %v", err)
+	}
+	return l, nil
 }
 
 // read returns the current rows as the public sees them through the door.
@@ -378,7 +386,6 @@ func TestCatalogChangesExtendTheTable(t *testing.T) {
 	})
 }
 
-var _ = bytes.NewReader
 
 func TestCrossSourceMismatchOpensAConflictCase(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -413,6 +420,95 @@ func TestCrossSourceMismatchOpensAConflictCase(t *testing.T) {
 		f.upload(t, otherID, "other2.csv", "单位名称,统一社会信用代码\n乙有限公司,"+uscc(2)+"\n", dataset.Options{})
 		if cases, _, _ := f.p.Cases.List(f.as(t, "authority.admin"), caseflow.Filter{Type: dataset.ConflictCaseType}); len(cases) != 1 {
 			t.Errorf("%d conflict cases", len(cases))
+		}
+	})
+}
+
+func TestSpreadsheetsAndJSON(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		id := f.publish(t, entry())
+		// A real workbook: header and rows, trailing empty cells omitted by the format.
+		x := excelize.NewFile()
+		x.SetSheetRow("Sheet1", "A1", &[]any{"企业名称", "统一社会信用代码", "法定代表人", "注册资本", "成立日期", "登记状态"})
+		x.SetSheetRow("Sheet1", "A2", &[]any{"甲公司", uscc(1), "张三", "10.5", "2018-03-01", "存续"})
+		x.SetSheetRow("Sheet1", "A3", &[]any{"乙公司", uscc(2)})
+		var buf bytes.Buffer
+		x.Write(&buf)
+		l, err := f.upload(t, id, "企业.xlsx", buf.String(), dataset.Options{})
+		if err != nil || l.Status != dataset.StatusCommitted || l.RowsLoaded != 2 {
+			t.Fatalf("xlsx: %v %+v", err, l)
+		}
+		// Formulas are refused: the platform stores values, not computations.
+		x.SetCellFormula("Sheet1", "D2", "=1+2")
+		buf.Reset()
+		x.Write(&buf)
+		if l, err := f.upload(t, id, "公式.xlsx", buf.String(), dataset.Options{}); err != nil || !strings.Contains(l.Message, "公式") {
+			t.Errorf("formula: %v %+v", err, l)
+		}
+		// A workbook that unpacks far beyond its size is refused before it is unpacked.
+		var bomb bytes.Buffer
+		zw := zip.NewWriter(&bomb)
+		w, _ := zw.Create("xl/worksheets/sheet1.xml")
+		chunk := bytes.Repeat([]byte(" "), 1<<20)
+		for i := 0; i < 64; i++ {
+			w.Write(chunk)
+		}
+		zw.Close()
+		f.p.Datasets.MaxFileBytes = 4 << 20 // unpacked workbooks may reach four times the file limit
+		l, err = f.upload(t, id, "bomb.xlsx", bomb.String(), dataset.Options{})
+		f.p.Datasets.MaxFileBytes = 0
+		if err != nil || l.Status == dataset.StatusCommitted || !strings.Contains(l.Message, "解压后") {
+			t.Errorf("zip bomb (%d bytes): %v %+v", bomb.Len(), err, l)
+		}
+		// JSON: an array of objects; numbers and nulls are values.
+		js := `[{"企业名称": "丙公司", "统一社会信用代码": "` + uscc(3) + `", "注册资本": 12.25, "法定代表人": null},
+			{"企业名称": "丁公司", "统一社会信用代码": "` + uscc(4) + `", "注册资本": 7, "法定代表人": "李四"}]`
+		if l, err := f.upload(t, id, "企业.json", js, dataset.Options{Mode: dataset.ModeAppend}); err != nil || l.Status != dataset.StatusCommitted || l.RowsLoaded != 2 {
+			t.Fatalf("json: %v %+v", err, l)
+		}
+		rows := f.read(t, context.Background(), id, dataset.Filter{Item: "企业名称", Value: "丙公司"})
+		if len(rows) != 1 || rows[0][3] != "12.25" || rows[0][2] != "" {
+			t.Errorf("json row %q", rows)
+		}
+		if l, _ := f.upload(t, id, "坏.json", `[{"企业名称": "戊公司", "统一社会信用代码": "`+uscc(5)+`"}, {"企业名称": "己公司", "网址": "x"}]`, dataset.Options{Mode: dataset.ModeAppend}); !strings.Contains(l.Message, "网址") {
+			t.Errorf("json with a new field: %+v", l)
+		}
+	})
+}
+
+func TestCancelledLoadLeavesNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		id := f.publish(t, entry())
+		var b strings.Builder
+		b.WriteString(header)
+		for i := 0; i < 60000; i++ {
+			fmt.Fprintf(&b, "企业%d,%s,,%d,2020-01-01,存续\n", i, uscc(10+i), i)
+		}
+		ctx := f.as(t, "data.officer")
+		l, err := f.p.Datasets.Upload(ctx, id, "big.csv", strings.NewReader(b.String()), dataset.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, cerr := f.p.Datasets.Cancel(ctx, l.ID)
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if l, err = f.p.Datasets.WaitLoad(wctx, l.ID); err != nil {
+			t.Fatalf("the cancelled load did not end: %v", err)
+		}
+		switch {
+		case cerr == nil && l.Status == dataset.StatusCancelled:
+			if _, _, err := f.p.Door.Read(context.Background(), access.Request{ResourceID: id, Purpose: access.OpenAPI}, func([]string) error { return nil }); apperr.CodeOf(err) != apperr.NotFound {
+				t.Errorf("a cancelled first load left data: %v", err)
+			}
+		case apperr.CodeOf(cerr) == apperr.Conflict && l.Status == dataset.StatusCommitted:
+			t.Log("the load finished before the cancellation arrived")
+		default:
+			t.Errorf("cancel: %v, load %s", cerr, l.Status)
+		}
+		if _, err := f.p.Datasets.Cancel(f.as(t, "hrss.officer"), l.ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("another institution cancels: %v", err)
 		}
 	})
 }

@@ -180,8 +180,12 @@ const batchRows = 10000
 
 // Run executes a queued load to its end. Every outcome is recorded on the load.
 func (s *Service) Run(ctx context.Context, id string) {
-	l, err := scanLoad(s.DB.QueryRowContext(ctx, `SELECT `+loadColumns+` FROM dataset_loads WHERE id = $1`, id))
+	l, err := scanLoad(s.DB.QueryRowContext(context.WithoutCancel(ctx), `SELECT `+loadColumns+` FROM dataset_loads WHERE id = $1`, id))
 	if err != nil || l.Status != StatusQueued {
+		return
+	}
+	if ctx.Err() != nil || l.Cancel { // cancelled before it started
+		s.finish(ctx, l, StatusCancelled, "已取消：本批次数据均未入库", "cancelled: nothing of this load was stored", nil)
 		return
 	}
 	if err := s.run(ctx, l); err != nil {
