@@ -386,7 +386,6 @@ func TestCatalogChangesExtendTheTable(t *testing.T) {
 	})
 }
 
-
 func TestCrossSourceMismatchOpensAConflictCase(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
