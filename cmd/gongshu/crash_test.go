@@ -114,6 +114,9 @@ func TestKillDuringALoadLosesNothing(t *testing.T) {
 				t.Fatalf("after kill: revision %d, %d visible rows, load %s; want revision 1 with its 1000 rows", seq, visible, status)
 			}
 			t.Logf("killed with %d rows staged (invisible)", staged)
+			// An upload cut off before it was acknowledged leaves a file that belongs to no load.
+			orphan := filepath.Join(dir, "loads", "orphan-upload")
+			os.WriteFile(orphan, []byte("partial"), 0o600)
 			// Restart: the acknowledged load (its file is stored) runs again from the start.
 			if out, err := exec.Command(bin, append([]string{"dataset", "recover"}, args...)...).CombinedOutput(); err != nil {
 				t.Fatalf("recover: %v\n%s", err, out)
@@ -121,6 +124,12 @@ func TestKillDuringALoadLosesNothing(t *testing.T) {
 			seq, visible, staged, status = state()
 			if seq != 2 || visible != 200000 || staged != 0 || status != "committed" {
 				t.Fatalf("after restart: revision %d, %d visible, %d staged, load %s; want revision 2 with 200000 rows", seq, visible, staged, status)
+			}
+			if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+				t.Errorf("the orphan upload is still there: %v", err)
+			}
+			if left, _ := os.ReadDir(filepath.Join(dir, "loads")); len(left) != 0 {
+				t.Errorf("%d files left in the loads directory", len(left))
 			}
 			var closed int64
 			d.QueryRow(`SELECT rows_closed FROM dataset_loads WHERE resource_id = $1 AND status = 'committed' ORDER BY seq DESC LIMIT 1`, first.ResourceID).Scan(&closed)

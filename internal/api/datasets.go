@@ -60,11 +60,7 @@ func (h *handler) datasetGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.p.Datasets.Get(r.Context(), id)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *handler) datasetLoads(w http.ResponseWriter, r *http.Request) {
@@ -218,20 +214,12 @@ func (h *handler) datasetSetPull(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.p.Datasets.SetPull(r.Context(), r.PathValue("id"), c)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *handler) datasetPullNow(w http.ResponseWriter, r *http.Request) {
 	l, err := h.p.Datasets.PullNow(r.Context(), r.PathValue("id"))
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, l)
+	reply(w, r, http.StatusAccepted, l, err)
 }
 
 func (h *handler) datasetSuspend(w http.ResponseWriter, r *http.Request) {
@@ -247,20 +235,12 @@ func (h *handler) datasetSuspend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.p.Datasets.Suspend(r.Context(), r.PathValue("id"), in.Reason)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *handler) datasetResume(w http.ResponseWriter, r *http.Request) {
 	d, err := h.p.Datasets.Suspend(r.Context(), r.PathValue("id"), "")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *handler) datasetRejectLimit(w http.ResponseWriter, r *http.Request) {
@@ -272,11 +252,7 @@ func (h *handler) datasetRejectLimit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.p.Datasets.SetRejectLimit(r.Context(), r.PathValue("id"), in.Permille)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	reply(w, r, http.StatusOK, d, err)
 }
 
 func (h *handler) datasetFreshness(w http.ResponseWriter, r *http.Request) {
@@ -607,20 +583,12 @@ func (h *handler) datasetProvenance(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) loadGet(w http.ResponseWriter, r *http.Request) {
 	l, err := h.p.Datasets.GetLoad(r.Context(), r.PathValue("id"))
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, l)
+	reply(w, r, http.StatusOK, l, err)
 }
 
 func (h *handler) loadCancel(w http.ResponseWriter, r *http.Request) {
 	l, err := h.p.Datasets.Cancel(r.Context(), r.PathValue("id"))
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, l)
+	reply(w, r, http.StatusOK, l, err)
 }
 
 // WriteLoadErrors sends a load's error report as CSV (UTF-8 with BOM, for
@@ -674,4 +642,13 @@ func (h *handler) loadErrors(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"errors": nonNil(errs)})
+}
+
+// reply writes v, or err when there is one.
+func reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
 }

@@ -66,20 +66,10 @@ type holder struct {
 }
 
 func (s *Service) holders(ctx context.Context) ([]*holder, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT d.resource_id FROM datasets d JOIN resources r ON r.id = d.resource_id WHERE d.seq > 0 AND r.published_version > 0`)
+	ids, err := s.DB.Strings(ctx, `SELECT d.resource_id FROM datasets d JOIN resources r ON r.id = d.resource_id WHERE d.seq > 0 AND r.published_version > 0`)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []*holder
 	for _, id := range ids {
 		r, err := s.Catalog.Published(ctx, id)

@@ -194,10 +194,7 @@ func (s *Service) UploadFile(ctx context.Context, resourceID, path string, opt O
 
 // store copies body to the loads directory, refusing it past the limit.
 func (s *Service) store(id string, body io.Reader) (path string, size int64, sum string, head []byte, err error) {
-	dir := s.Dir
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "gongshu-loads")
-	}
+	dir := s.loadsDir()
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", 0, "", nil, err
 	}
@@ -421,6 +418,7 @@ func (s *Service) Recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.removeOrphans(loads)
 	for _, l := range loads {
 		if l.Status == StatusRunning {
 			if err := s.unstage(ctx, l); err != nil {
@@ -441,6 +439,32 @@ func (s *Service) Recover(ctx context.Context) error {
 		s.Start(l.ID)
 	}
 	return nil
+}
+
+// removeOrphans deletes files in the loads directory that belong to no
+// unfinished load: an upload cut off before it was acknowledged, or a
+// file whose load ended while the process was dying.
+func (s *Service) removeOrphans(unfinished []*Load) {
+	keep := map[string]bool{}
+	for _, l := range unfinished {
+		keep[filepath.Base(l.filePath)] = true
+	}
+	entries, err := os.ReadDir(s.loadsDir())
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() && !keep[e.Name()] {
+			os.Remove(filepath.Join(s.loadsDir(), e.Name()))
+		}
+	}
+}
+
+func (s *Service) loadsDir() string {
+	if s.Dir == "" {
+		return filepath.Join(os.TempDir(), "gongshu-loads")
+	}
+	return s.Dir
 }
 
 // unstage removes what an unfinished load wrote and releases the dataset.

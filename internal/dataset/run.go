@@ -621,33 +621,11 @@ func (s *Service) complete(ctx context.Context, l *Load, r *catalog.Resource, d 
 				dupErrs = append(dupErrs, e)
 			}
 			rows.Close()
-			err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE _row IN (SELECT a._row `+held+`)`, rev, d.Seq)
-				if err != nil {
-					return err
-				}
-				n, _ := res.RowsAffected()
-				l.RowsLoaded -= n
-				l.RowsRejected += n
-				q.duplicates += n
-				return nil
-			})
-			if err != nil {
+			if err := s.rejectStaged(ctx, l, q, `DELETE FROM `+t+` WHERE _row IN (SELECT a._row `+held+`)`, rev, d.Seq); err != nil {
 				return err
 			}
 		}
-		err = s.DB.InTx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE _row IN (SELECT a._row `+dupSQL+`)`, rev)
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			l.RowsLoaded -= n
-			l.RowsRejected += n
-			q.duplicates += n
-			return nil
-		})
-		if err != nil {
+		if err := s.rejectStaged(ctx, l, q, `DELETE FROM `+t+` WHERE _row IN (SELECT a._row `+dupSQL+`)`, rev); err != nil {
 			return err
 		}
 	}
@@ -728,6 +706,19 @@ func (s *Service) complete(ctx context.Context, l *Load, r *catalog.Resource, d 
 				"rejected": l.RowsRejected, "closed": closed, "sha256": l.FileSHA256, "score": qual.Score}})
 		return err
 	})
+}
+
+// rejectStaged deletes staged rows found to be duplicates and counts them as rejected.
+func (s *Service) rejectStaged(ctx context.Context, l *Load, q *qualityCounter, del string, args ...any) error {
+	res, err := s.DB.ExecContext(ctx, del, args...)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	l.RowsLoaded -= n
+	l.RowsRejected += n
+	q.duplicates += n
+	return nil
 }
 
 func keyNames(p *plan) string {

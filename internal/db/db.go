@@ -266,3 +266,16 @@ func splitStatements(s string) []string {
 	}
 	return out
 }
+
+// Strings runs a query of one text column and returns its values.
+func (db *DB) Strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, func(sc Scanner) (string, error) {
+		var s string
+		err := sc.Scan(&s)
+		return s, err
+	})
+}

@@ -68,20 +68,10 @@ func SeedData(ctx context.Context, p *platform.Platform) (int, error) {
 	for _, r := range resources {
 		officers[r.name] = r.officer
 	}
-	rows, err := p.DB.QueryContext(ctx, `SELECT d.resource_id FROM datasets d JOIN resources r ON r.id = d.resource_id ORDER BY r.code`)
+	ids, err := p.DB.Strings(ctx, `SELECT d.resource_id FROM datasets d JOIN resources r ON r.id = d.resource_id ORDER BY r.code`)
 	if err != nil {
 		return 0, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	n := 0
 	for i, id := range ids {
 		res, err := p.Catalog.Published(ctx, id)
