@@ -25,8 +25,9 @@ var elementOf = map[string]string{"当事人名称": "企业名称", "检查对�
 // register is the authoritative source of enterprise names (一数一源).
 const register = "企业登记基本信息"
 
-// late lists resources whose last load is backdated, so that they show as late.
-var late = map[string]int{"双随机抽查结果": 40, "人力资源服务机构名录": 120, "市场主体登记统计": 75}
+// late lists resources whose last load is backdated past their update
+// frequency by this many days, so that they show as late.
+var late = map[string]int{"双随机抽查结果": 12, "人力资源服务机构名录": 30, "市场主体登记统计": 5}
 
 // conflictIn is where one enterprise name is made to differ from the register.
 const conflictIn = "行政处罚信息"
@@ -97,8 +98,9 @@ func SeedData(ctx context.Context, p *platform.Platform) (int, error) {
 		if l.Status != dataset.StatusCommitted {
 			return n, fmt.Errorf("demo data %s: %s %s", res.Entry.Name, l.Status, l.MessageEN)
 		}
-		if days, ok := late[res.Entry.Name]; ok {
-			back := p.Now().UTC().Add(-time.Duration(days) * 24 * time.Hour)
+		if days, ok := late[res.Entry.Name]; ok && dataset.Interval(res.Entry.UpdateFrequency) > 0 {
+			f := res.Entry.UpdateFrequency
+			back := p.Now().UTC().Add(-dataset.Interval(f) - dataset.Grace(f) - time.Duration(days)*24*time.Hour)
 			if _, err := p.DB.ExecContext(ctx, `UPDATE datasets SET last_commit_at = $1, created_at = $1 WHERE resource_id = $2`, back, id); err != nil {
 				return n, err
 			}
