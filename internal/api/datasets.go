@@ -46,6 +46,9 @@ func (h *handler) datasetRoutes() []Route {
 	}
 }
 
+// MaxPushBytes limits a pushed batch's body.
+const MaxPushBytes = 32 << 20
+
 // IsUploadPath reports whether a request may carry a data file (the body
 // limit and read deadline are then those of data loads).
 func IsUploadPath(path string) bool {

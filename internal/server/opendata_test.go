@@ -332,3 +332,47 @@ func TestDatasetPagesAsADataOfficerWouldUseThem(t *testing.T) {
 		_ = time.Second
 	})
 }
+
+func TestPushOverHTTPWithAnIdempotencyKey(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d, false)
+		id := s.openResource(t)
+		token := s.token("data.officer")
+		var recs []map[string]any
+		for i := 0; i < 9000; i++ { // well over the default 1 MiB request body
+			recs = append(recs, map[string]any{"许可证编号": fmt.Sprintf("JY%012d", i), "经营者名称": fmt.Sprintf("昆明市第%d号餐饮服务有限公司（连锁门店）", i),
+				"从业人数": i % 50, "有效期至": "2027-06-30"})
+		}
+		body, _ := json.Marshal(map[string]any{"mode": "upsert", "records": recs})
+		push := func() (int, map[string]any) {
+			req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/datasets/"+id+"/push", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "nightly-2026-11-22")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out map[string]any
+			json.NewDecoder(resp.Body).Decode(&out)
+			return resp.StatusCode, out
+		}
+		if len(body) < 1<<20 {
+			t.Fatalf("batch of %d bytes", len(body))
+		}
+		code, first := push()
+		if code != 200 || first["status"] != "committed" || first["rows_loaded"].(float64) != 9000 {
+			t.Fatalf("push: %d %v", code, first["message_en"])
+		}
+		code, again := push()
+		if code != 200 || again["id"] != first["id"] {
+			t.Errorf("retry: %d, id %v vs %v", code, again["id"], first["id"])
+		}
+		var page struct{ Total int64 }
+		s.api("GET", "/api/v1/open/"+id+"/records?limit=1", "", nil, &page)
+		if page.Total != 9000 {
+			t.Errorf("%d records after a retried push", page.Total)
+		}
+	})
+}

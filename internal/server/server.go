@@ -123,11 +123,19 @@ func limitBody(n, dataMax int64, next http.Handler) http.Handler {
 		if uploadPaths[r.URL.Path] {
 			n = api.MaxUploadBytes
 		}
-		if r.Method == http.MethodPost && api.IsUploadPath(r.URL.Path) {
+		switch {
+		case r.Method == http.MethodPost && api.IsUploadPath(r.URL.Path):
 			// Data files: up to the configured limit (plus the form's
 			// envelope), with time to arrive over slow links.
 			n = dataMax + 1<<20
-			http.NewResponseController(w).SetReadDeadline(time.Now().Add(time.Hour))
+			rc := http.NewResponseController(w)
+			rc.SetReadDeadline(time.Now().Add(time.Hour))
+			rc.SetWriteDeadline(time.Now().Add(time.Hour))
+		case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v1/datasets/") && strings.HasSuffix(r.URL.Path, "/push"):
+			n = min(dataMax, api.MaxPushBytes) // up to 10,000 records a batch
+		case r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/download."):
+			// Whole datasets stream for longer than the server's write timeout.
+			http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Hour))
 		}
 		if r.ContentLength > n {
 			api.WriteError(w, r, &http.MaxBytesError{Limit: n})
