@@ -353,7 +353,10 @@ func ContentDisposition(ascii, name string) string {
 
 // WriteDownload streams a whole open dataset in a format (csv, xlsx, json)
 // through the door: the same content and format as held (QY§23).
-func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id, format string, bom bool) error {
+//
+// A CSV is written in the style of the file that made the dataset (line
+// endings, byte order mark); bom forces the mark on ("1") or off ("0").
+func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id, format, bomParam string) error {
 	req := access.Request{ResourceID: id, Purpose: access.OpenDownload, ClientIP: clientIP(r)}
 	dec, err := door.Decide(r.Context(), req)
 	if err != nil {
@@ -375,8 +378,17 @@ func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id
 	var err2 error
 	switch format {
 	case "csv":
+		style := dec.Dataset.CSVStyle
+		bom := strings.Contains(style, "bom")
+		switch bomParam {
+		case "1":
+			bom = true
+		case "0":
+			bom = false
+		}
 		bw := bufio.NewWriterSize(w, 64<<10)
 		cw := csv.NewWriter(bw)
+		cw.UseCRLF = strings.Contains(style, "crlf")
 		_, _, err2 = door.Read(r.Context(), req, func(v []string) error { return cw.Write(v) }, access.OnDecision(func(*access.Decision) {
 			start("text/csv; charset=utf-8")
 			if bom {
@@ -449,7 +461,7 @@ func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id
 
 func (h *handler) openDownload(w http.ResponseWriter, r *http.Request) {
 	format := strings.TrimPrefix(r.URL.Path[strings.LastIndex(r.URL.Path, "."):], ".")
-	if err := WriteDownload(w, r, h.p.Door, r.PathValue("id"), format, r.URL.Query().Get("bom") == "1"); err != nil {
+	if err := WriteDownload(w, r, h.p.Door, r.PathValue("id"), format, r.URL.Query().Get("bom")); err != nil {
 		WriteError(w, r, err)
 	}
 }

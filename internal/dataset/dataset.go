@@ -100,18 +100,21 @@ type Dataset struct {
 	PullMode        string            `json:"pull_mode,omitempty"`
 	PullNextAt      *time.Time        `json:"pull_next_at,omitempty"`
 	PullStatus      string            `json:"pull_status,omitempty"`
+	// CSVStyle is how the last full file was written ("crlf", "bom", "bom+crlf"
+	// or ""): CSV downloads are written the same way (QY§23).
+	CSVStyle string `json:"csv_style,omitempty"`
 	Columns         []Column          `json:"columns"` // active columns in catalog order
 }
 
 const datasetColumns = `resource_id, table_name, seq, loading_id, key_items, mapping, reject_limit, row_count, last_commit_at,
-	suspended_reason, suspended_at, pull_url, pull_format, pull_mode, pull_next_at, pull_status`
+	suspended_reason, suspended_at, pull_url, pull_format, pull_mode, pull_next_at, pull_status, csv_style`
 
 func scanDataset(sc db.Scanner) (*Dataset, error) {
 	var d Dataset
 	var keys, mapping string
 	var last, susp, next sql.NullTime
 	if err := sc.Scan(&d.ResourceID, &d.Table, &d.Seq, &d.LoadingID, &keys, &mapping, &d.RejectLimit, &d.RowCount, &last,
-		&d.SuspendedReason, &susp, &d.PullURL, &d.PullFormat, &d.PullMode, &next, &d.PullStatus); err != nil {
+		&d.SuspendedReason, &susp, &d.PullURL, &d.PullFormat, &d.PullMode, &next, &d.PullStatus, &d.CSVStyle); err != nil {
 		return nil, err
 	}
 	json.Unmarshal([]byte(keys), &d.KeyItems)

@@ -83,7 +83,15 @@ type csvSource struct {
 	r      *csv.Reader
 	header []string
 	utf8   bool
+	style  string
 }
+
+// styler is a source that knows how its file was written (line endings,
+// byte order mark), so that downloads can be written the same way (QY§23).
+type styler interface{ Style() string }
+
+// Style is "crlf", "bom", "bom+crlf" or "".
+func (c *csvSource) Style() string { return c.style }
 
 // openCSV sniffs the encoding — a UTF-8 BOM, valid UTF-8, else GB18030 —
 // and refuses UTF-16 and binary files up front.
@@ -108,6 +116,13 @@ func openCSV(path string) (source, error) {
 	}
 	var r io.Reader = br
 	isUTF8 := true
+	var style []string
+	if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
+		style = append(style, "bom")
+	}
+	if i := bytes.IndexByte(head, '\n'); i > 0 && head[i-1] == '\r' {
+		style = append(style, "crlf")
+	}
 	if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	} else if !validPrefix(head) {
@@ -135,7 +150,7 @@ func openCSV(path string) (source, error) {
 		f.Close()
 		return nil, apperr.New(apperr.Invalid, "文件编码无法识别：请使用 UTF-8 或 GB18030（GBK）", "unknown encoding: use UTF-8 or GB18030 (GBK)")
 	}
-	return &csvSource{f: f, r: cr, header: header, utf8: isUTF8}, nil
+	return &csvSource{f: f, r: cr, header: header, utf8: isUTF8, style: strings.Join(style, "+")}, nil
 }
 
 // validPrefix reports whether b is valid UTF-8, allowing a rune cut at the end.

@@ -402,7 +402,7 @@ func (s *Service) run(ctx context.Context, l *Load) error {
 		}
 		trace("indexes built", 0)
 	}
-	if err := s.complete(ctx, l, r, d, p, q, stored); err != nil {
+	if err := s.complete(ctx, l, r, d, p, q, stored, src); err != nil {
 		return err
 	}
 	trace("committed", 0)
@@ -579,7 +579,7 @@ func clip(s string) string {
 
 // complete rejects duplicate keys, closes replaced rows, applies the
 // resource's reject limit and commits — or refuses the whole load.
-func (s *Service) complete(ctx context.Context, l *Load, r *catalog.Resource, d *Dataset, p *plan, q *qualityCounter, stored int) error {
+func (s *Service) complete(ctx context.Context, l *Load, r *catalog.Resource, d *Dataset, p *plan, q *qualityCounter, stored int, src source) error {
 	t := d.Table
 	rev := l.Revision
 	var dupErrs []rowError
@@ -678,6 +678,16 @@ func (s *Service) complete(ctx context.Context, l *Load, r *catalog.Resource, d 
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "数据集已被另一批次占用：本批次未入库", "the dataset was taken by another load: this load was not stored")
+		}
+		if l.Mode == ModeReplace {
+			// The dataset is now this file: downloads follow its CSV style.
+			style := ""
+			if st, ok := src.(styler); ok {
+				style = st.Style()
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE datasets SET csv_style = $1 WHERE resource_id = $2`, style, l.ResourceID); err != nil {
+				return err
+			}
 		}
 		if len(p.mapping) > 0 {
 			merged := map[string]string{}

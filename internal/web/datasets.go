@@ -238,7 +238,7 @@ func (s *site) loadErrors(w http.ResponseWriter, r *http.Request) {
 
 func (s *site) openDownload(w http.ResponseWriter, r *http.Request) {
 	format := r.URL.Path[strings.LastIndex(r.URL.Path, ".")+1:]
-	if err := api.WriteDownload(w, r, s.p.Door, r.PathValue("id"), format, r.URL.Query().Get("bom") == "1"); err != nil {
+	if err := api.WriteDownload(w, r, s.p.Door, r.PathValue("id"), format, r.URL.Query().Get("bom")); err != nil {
 		s.fail(w, r, err)
 	}
 }

@@ -19,6 +19,7 @@ CREATE TABLE datasets (
   pull_mode TEXT NOT NULL DEFAULT '',
   pull_next_at TSTZ,
   pull_status TEXT NOT NULL DEFAULT '',
+  csv_style TEXT NOT NULL DEFAULT '',
   created_at TSTZ NOT NULL,
   updated_at TSTZ NOT NULL
 );
