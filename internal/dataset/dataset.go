@@ -102,8 +102,8 @@ type Dataset struct {
 	PullStatus      string            `json:"pull_status,omitempty"`
 	// CSVStyle is how the last full file was written ("crlf", "bom", "bom+crlf"
 	// or ""): CSV downloads are written the same way (QY§23).
-	CSVStyle string `json:"csv_style,omitempty"`
-	Columns         []Column          `json:"columns"` // active columns in catalog order
+	CSVStyle string   `json:"csv_style,omitempty"`
+	Columns  []Column `json:"columns"` // active columns in catalog order
 }
 
 const datasetColumns = `resource_id, table_name, seq, loading_id, key_items, mapping, reject_limit, row_count, last_commit_at,
