@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -400,4 +402,29 @@ func TestDownloadIsTheSameBytesAsTheLoadedFile(t *testing.T) {
 			t.Errorf("bom=0 keeps the mark")
 		}
 	})
+}
+
+// A file over the limit is refused before it is read, saying the limit.
+func TestUploadOverTheLimitIsRefusedUpFront(t *testing.T) {
+	d := dbtest.SQLite(t)
+	s := newSite(t, d, false)
+	id := s.openResource(t)
+	// Announce 2 GB and send nothing: the server answers from the headers.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/datasets/%s/loads?filename=big.csv HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n",
+		id, s.token("data.officer"), int64(2)<<30)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct{ Error struct{ Code, Message string } }
+	json.NewDecoder(resp.Body).Decode(&e)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, "1024 MB") {
+		t.Errorf("%d %+v", resp.StatusCode, e)
+	}
 }

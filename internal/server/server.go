@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gongshu/internal/api"
+	"gongshu/internal/apperr"
 	"gongshu/internal/identity"
 	"gongshu/internal/platform"
 	"gongshu/internal/web"
@@ -138,6 +139,11 @@ func limitBody(n, dataMax int64, next http.Handler) http.Handler {
 			http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Hour))
 		}
 		if r.ContentLength > n {
+			if r.Method == http.MethodPost && api.IsUploadPath(r.URL.Path) {
+				api.WriteError(w, r, apperr.Newf(apperr.TooLarge, "文件超过 %d MB 上限：请拆分后分批上传（追加方式），或改用定时拉取",
+					"the file exceeds the %d MB limit: split it and upload the parts in append mode, or use a scheduled pull", dataMax>>20).WithField("file"))
+				return
+			}
 			api.WriteError(w, r, &http.MaxBytesError{Limit: n})
 			return
 		}
