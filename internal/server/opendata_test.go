@@ -422,7 +422,9 @@ func TestUploadOverTheLimitIsRefusedUpFront(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	json.NewDecoder(resp.Body).Decode(&e)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, "1024 MB") {
 		t.Errorf("%d %+v", resp.StatusCode, e)
