@@ -406,7 +406,10 @@ func TestDownloadIsTheSameBytesAsTheLoadedFile(t *testing.T) {
 
 // A file over the limit is refused before it is read, saying the limit.
 func TestUploadOverTheLimitIsRefusedUpFront(t *testing.T) {
-	d := dbtest.SQLite(t)
+	dbtest.Each(t, func(t *testing.T, d *db.DB) { uploadOverTheLimit(t, d) })
+}
+
+func uploadOverTheLimit(t *testing.T, d *db.DB) {
 	s := newSite(t, d, false)
 	id := s.openResource(t)
 	// Announce 2 GB and send nothing: the server answers from the headers.
