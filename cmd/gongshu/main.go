@@ -204,7 +204,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := p.Datasets.Recover(ctx); err != nil {
 		return fmt.Errorf("recover interrupted loads: %w", err)
 	}
-	defer p.Datasets.Wait()
+	defer p.Datasets.Stop() // running loads go back to the queue for the next start
 	if *withDemo {
 		if err := runDemo(ctx, p, *demoPW, stdout); err != nil {
 			return err

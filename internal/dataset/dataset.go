@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gongshu/internal/apperr"
@@ -51,9 +52,10 @@ type Service struct {
 	// PullClient fetches pull endpoints (default: 60 s timeout).
 	PullClient PullClient
 
-	mu      sync.Mutex
-	running map[string]context.CancelFunc
-	pushes  map[string]source
+	stopping atomic.Bool
+	mu       sync.Mutex
+	running  map[string]context.CancelFunc
+	pushes   map[string]source
 	// linkFrom is set while UploadFile stores a local file (one at a time: the command line).
 	linkFrom string
 	wg       sync.WaitGroup

@@ -511,3 +511,45 @@ func TestCancelledLoadLeavesNothing(t *testing.T) {
 		}
 	})
 }
+
+// A shutdown puts running loads back in the queue; the next start runs them.
+func TestShutdownRequeuesAndTheNextStartLoads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		id := f.publish(t, entry())
+		var b strings.Builder
+		b.WriteString(header)
+		for i := 0; i < 80000; i++ {
+			fmt.Fprintf(&b, "企业%d,%s,,%d,2020-01-01,存续\n", i, uscc(10+i), i)
+		}
+		ctx := f.as(t, "data.officer")
+		l, err := f.p.Datasets.Upload(ctx, id, "big.csv", strings.NewReader(b.String()), dataset.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.p.Datasets.Stop()
+		got, err := f.p.Datasets.GetLoad(ctx, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == dataset.StatusCommitted {
+			t.Skip("the load finished before the shutdown")
+		}
+		if got.Status != dataset.StatusQueued {
+			t.Fatalf("after shutdown the load is %s: %s", got.Status, got.MessageEN)
+		}
+		// The next start (a new process on the same database and files).
+		p2, err := platform.Open(context.Background(), d, platform.Config{Now: f.clock.Now, AuditKey: []byte("test audit key"), LoadsDir: f.p.Datasets.Dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p2.Datasets.Recover(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if got, err = p2.Datasets.WaitLoad(wctx, l.ID); err != nil || got.Status != dataset.StatusCommitted || got.RowsLoaded != 80000 {
+			t.Fatalf("after restart: %v %+v", err, got)
+		}
+	})
+}

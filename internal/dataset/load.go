@@ -388,6 +388,19 @@ func (s *Service) Start(id string) {
 // Wait blocks until the background loads of this process have ended.
 func (s *Service) Wait() { s.wg.Wait() }
 
+// Stop interrupts the loads running in this process for a shutdown: they
+// go back to the queue with their files (nothing staged stays) and the
+// next start runs them again. It returns when they have stopped.
+func (s *Service) Stop() {
+	s.stopping.Store(true)
+	s.mu.Lock()
+	for _, cancel := range s.running {
+		cancel()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
 // WaitLoad waits for one load to end and returns it.
 func (s *Service) WaitLoad(ctx context.Context, id string) (*Load, error) {
 	for {

@@ -184,11 +184,23 @@ func (s *Service) Run(ctx context.Context, id string) {
 	if err != nil || l.Status != StatusQueued {
 		return
 	}
+	if s.stopping.Load() {
+		return // shutting down: it stays queued for the next start
+	}
 	if ctx.Err() != nil || l.Cancel { // cancelled before it started
 		s.finish(ctx, l, StatusCancelled, "已取消：本批次数据均未入库", "cancelled: nothing of this load was stored", nil)
 		return
 	}
 	if err := s.run(ctx, l); err != nil {
+		if s.stopping.Load() && !l.Cancel && !s.cancelRequested(context.WithoutCancel(ctx), l.ID) && l.filePath != "" {
+			// The process is shutting down: put the load back in the queue
+			// with its file, for the next start to run again.
+			ctx := context.WithoutCancel(ctx)
+			s.unstage(ctx, l)
+			s.DB.ExecContext(ctx, `UPDATE dataset_loads SET status = $1, rows_read = 0, rows_loaded = 0, rows_rejected = 0 WHERE id = $2`, StatusQueued, l.ID)
+			s.DB.ExecContext(ctx, `DELETE FROM dataset_load_errors WHERE load_id = $1`, l.ID)
+			return
+		}
 		status, zh, en := StatusFailed, "导入失败："+err.Error(), "load failed: "+err.Error()
 		if ae := apperr.As(err); ae != nil {
 			status, zh, en = StatusRefused, ae.Message, ae.MessageEN
