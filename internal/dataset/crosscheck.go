@@ -191,6 +191,8 @@ func (s *Service) compare(ctx context.Context, auth, other *holder, acol, ocol, 
 // openConflict files a conflict case unless one for the same resource and
 // element is still open.
 func (s *Service) openConflict(ctx context.Context, f ConflictForm) error {
+	s.conflictMu.Lock() // two loads finishing together must not file the same conflict twice
+	defer s.conflictMu.Unlock()
 	subject := f.Other + "|" + f.Element
 	var open int
 	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE type = $1 AND subject_id = $2 AND state NOT IN ($3, $4, $5)`,

@@ -52,10 +52,11 @@ type Service struct {
 	// PullClient fetches pull endpoints (default: 60 s timeout).
 	PullClient PullClient
 
-	stopping atomic.Bool
-	mu       sync.Mutex
-	running  map[string]context.CancelFunc
-	pushes   map[string]source
+	stopping   atomic.Bool
+	conflictMu sync.Mutex
+	mu         sync.Mutex
+	running    map[string]context.CancelFunc
+	pushes     map[string]source
 	// linkFrom is set while UploadFile stores a local file (one at a time: the command line).
 	linkFrom string
 	wg       sync.WaitGroup

@@ -404,6 +404,7 @@ func TestCrossSourceMismatchOpensAConflictCase(t *testing.T) {
 		if l.Status != dataset.StatusCommitted {
 			t.Fatalf("%+v", l)
 		}
+		f.p.Datasets.Wait() // the cross-source check runs right after the commit, in the load's goroutine
 		l, _ = f.p.Datasets.GetLoad(f.as(t, "data.officer"), l.ID)
 		if l.Quality.Consistency != 0.5 || l.Quality.Conflicts != 1 {
 			t.Errorf("consistency %v conflicts %d: 2 compared, 1 differs", l.Quality.Consistency, l.Quality.Conflicts)
@@ -417,6 +418,7 @@ func TestCrossSourceMismatchOpensAConflictCase(t *testing.T) {
 		}
 		// A second load with the same mismatch does not open a second case while the first is open.
 		f.upload(t, otherID, "other2.csv", "单位名称,统一社会信用代码\n乙有限公司,"+uscc(2)+"\n", dataset.Options{})
+		f.p.Datasets.Wait()
 		if cases, _, _ := f.p.Cases.List(f.as(t, "authority.admin"), caseflow.Filter{Type: dataset.ConflictCaseType}); len(cases) != 1 {
 			t.Errorf("%d conflict cases", len(cases))
 		}

@@ -111,6 +111,7 @@ func SeedData(ctx context.Context, p *platform.Platform) (int, error) {
 		n++
 	}
 	// The register was loaded first or last depending on codes: compare again now that everything is in.
+	p.Datasets.Wait()
 	for _, id := range ids {
 		if err := p.Datasets.Recheck(ctx, id); err != nil {
 			return n, err
