@@ -555,3 +555,26 @@ func TestShutdownRequeuesAndTheNextStartLoads(t *testing.T) {
 		}
 	})
 }
+
+// Values that look like personal information in an item the catalog does
+// not flag are pointed out on the load (the catalog's grading is checked).
+func TestUnflaggedPersonalValuesAreSuggested(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		e := entry()
+		e.Items = append(e.Items, catalog.Item{Name: "备注", DataType: "string", Length: 50})
+		id := f.publish(t, e)
+		var b strings.Builder
+		b.WriteString("企业名称,统一社会信用代码,备注\n")
+		for i := 0; i < 20; i++ {
+			fmt.Fprintf(&b, "企业%d,%s,1390000%04d\n", i, uscc(i), i)
+		}
+		l, err := f.upload(t, id, "a.csv", b.String(), dataset.Options{})
+		if err != nil || l.Status != dataset.StatusCommitted {
+			t.Fatalf("%v %+v", err, l)
+		}
+		if l.Quality.PISuggested["备注"] != "phone" || len(l.Quality.PISuggested) != 1 {
+			t.Errorf("suggestions %v", l.Quality.PISuggested)
+		}
+	})
+}

@@ -24,7 +24,14 @@ type Quality struct {
 	Invalid      map[string]int64 `json:"invalid,omitempty"` // rejected values per item
 	Late         bool             `json:"late,omitempty"`
 	Conflicts    int              `json:"conflicts,omitempty"` // cross-source mismatches found (C5)
+	// PISuggested names items whose values look like personal information
+	// or identifiers (citizen_id, phone, bank_card…) although the catalog
+	// does not flag them: the compiler should check the entry's grading.
+	PISuggested map[string]string `json:"pi_suggested,omitempty"`
 }
+
+// sampleSize is how many values per item the personal-information check reads.
+const sampleSize = 50
 
 // Weights of the score.
 const (
@@ -37,6 +44,7 @@ const (
 
 type qualityCounter struct {
 	mu         sync.Mutex
+	samples    [][]string
 	p          *plan
 	filled     []int64
 	invalid    []int64
@@ -46,7 +54,7 @@ type qualityCounter struct {
 }
 
 func newQualityCounter(p *plan) *qualityCounter {
-	return &qualityCounter{p: p, filled: make([]int64, len(p.items)), invalid: make([]int64, len(p.items))}
+	return &qualityCounter{p: p, filled: make([]int64, len(p.items)), invalid: make([]int64, len(p.items)), samples: make([][]string, len(p.items))}
 }
 
 func (q *qualityCounter) cell(i int, filled, invalid bool) {
@@ -63,6 +71,16 @@ func (q *qualityCounter) cell(i int, filled, invalid bool) {
 
 func (q *qualityCounter) rejectRow() { q.rejected++ }
 
+// sample keeps the first values of items the catalog does not flag.
+func (q *qualityCounter) sample(i int, v string) {
+	if v != "" && len(q.samples[i]) < sampleSize {
+		it := &q.p.items[i]
+		if it.PI == catalog.PINone && it.IDKind == catalog.IDNone && it.DataType == "string" {
+			q.samples[i] = append(q.samples[i], v)
+		}
+	}
+}
+
 // merge adds a batch's counts (validation workers count separately).
 func (q *qualityCounter) merge(o *qualityCounter) {
 	q.mu.Lock()
@@ -72,6 +90,9 @@ func (q *qualityCounter) merge(o *qualityCounter) {
 	for i := range q.filled {
 		q.filled[i] += o.filled[i]
 		q.invalid[i] += o.invalid[i]
+		if room := sampleSize - len(q.samples[i]); room > 0 {
+			q.samples[i] = append(q.samples[i], o.samples[i][:min(room, len(o.samples[i]))]...)
+		}
 	}
 }
 
@@ -85,6 +106,16 @@ func (q *qualityCounter) report(l *Load, consistency, timeliness float64) *Quali
 		r.Filled[it.Name] = q.filled[i]
 		if q.invalid[i] > 0 {
 			r.Invalid[it.Name] = q.invalid[i]
+		}
+	}
+	for i, it := range q.p.items {
+		if len(q.samples[i]) >= 5 {
+			if kind := catalog.Suggest("", q.samples[i]); kind != "" {
+				if r.PISuggested == nil {
+					r.PISuggested = map[string]string{}
+				}
+				r.PISuggested[it.Name] = kind
+			}
 		}
 	}
 	r.Completeness = ratio(filled, cells)

@@ -520,6 +520,9 @@ func (s *Service) validate(rb *rawBatch, p *plan, rev int, total *qualityCounter
 			}
 			v, prob := convert(&p.items[i], raw)
 			q.cell(i, raw != "", prob != nil)
+			if prob == nil {
+				q.sample(i, raw)
+			}
 			if prob != nil {
 				bad = true
 				b.errs = append(b.errs, rowError{Line: line, Item: p.items[i].Name, Value: clip(raw), Reason: prob.zh, EN: prob.en})
