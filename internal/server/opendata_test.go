@@ -328,8 +328,10 @@ func TestDatasetPagesAsADataOfficerWouldUseThem(t *testing.T) {
 		if code, _ := get(t, anon, s.srv.URL+"/open/"+id+"/download.csv"); code != 200 {
 			t.Errorf("public download: %d", code)
 		}
-		if code, _ := get(t, s.client("citizen"), s.srv.URL+"/datasets/"+id); code != http.StatusNotFound {
-			t.Errorf("citizen dataset page: %d", code)
+		for _, path := range []string{"/datasets/" + id, "/datasets/" + id + "/provenance?key=JY1", "/datasets/" + id + "/provenance"} {
+			if code, _ := get(t, s.client("citizen"), s.srv.URL+path); code != http.StatusNotFound {
+				t.Errorf("citizen %s: %d", path, code)
+			}
 		}
 		_ = time.Second
 	})

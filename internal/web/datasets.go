@@ -248,6 +248,10 @@ func (s *site) provenancePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	if _, err := s.p.Datasets.Loads(r.Context(), id, 1); err != nil { // the provider, its authority and auditors only
+		s.fail(w, r, err)
+		return
+	}
 	res, err := s.p.Catalog.Published(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
