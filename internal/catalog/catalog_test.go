@@ -66,23 +66,7 @@ func wantCode(t *testing.T, err error, code apperr.Code, article string) {
 // publish creates, submits and approves an entry.
 func (f *fx) publish(t *testing.T, e catalog.Entry) *catalog.Resource {
 	t.Helper()
-	officer := f.as(t, "data.officer")
-	r, err := f.p.Catalog.Create(officer, f.orgs[market], e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := f.p.Catalog.Submit(officer, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.p.Cases.Decide(f.as(t, "authority.reviewer"), c.ID, caseflow.Decision{Action: caseflow.ActApprove, Comment: "符合编目要求"}); err != nil {
-		t.Fatal(err)
-	}
-	r, err = f.p.Catalog.Get(officer, r.ID, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return platformtest.Publish(t, f.p, "data.officer", "authority.reviewer", f.orgs[market], e)
 }
 
 func TestCatalogEntryIsReviewedThenPublishedAndFound(t *testing.T) {

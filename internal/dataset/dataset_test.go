@@ -71,19 +71,7 @@ func entry() catalog.Entry {
 
 func (f *fx) publish(t *testing.T, e catalog.Entry) string {
 	t.Helper()
-	officer := f.as(t, "data.officer")
-	r, err := f.p.Catalog.Create(officer, f.orgs[market], e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := f.p.Catalog.Submit(officer, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.p.Cases.Decide(f.as(t, "authority.reviewer"), c.ID, caseflow.Decision{Action: caseflow.ActApprove, Comment: "同意"}); err != nil {
-		t.Fatal(err)
-	}
-	return r.ID
+	return platformtest.Publish(t, f.p, "data.officer", "authority.reviewer", f.orgs[market], e).ID
 }
 
 func uscc(n int) string { return demo.USCC("91", "530100", n) }
@@ -120,6 +108,16 @@ func (f *fx) read(t *testing.T, ctx context.Context, id string, filters ...datas
 }
 
 const header = "企业名称,统一社会信用代码,法定代表人,注册资本,成立日期,登记状态\n"
+
+// bigCSV is a valid file of n enterprises, big enough to be caught while it loads.
+func bigCSV(n int) string {
+	var b strings.Builder
+	b.WriteString(header)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "企业%d,%s,,%d,2020-01-01,存续\n", i, uscc(10+i), i)
+	}
+	return b.String()
+}
 
 func TestUploadValidatesStoresAndServesThroughTheDoor(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -482,13 +480,8 @@ func TestCancelledLoadLeavesNothing(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		id := f.publish(t, entry())
-		var b strings.Builder
-		b.WriteString(header)
-		for i := 0; i < 60000; i++ {
-			fmt.Fprintf(&b, "企业%d,%s,,%d,2020-01-01,存续\n", i, uscc(10+i), i)
-		}
 		ctx := f.as(t, "data.officer")
-		l, err := f.p.Datasets.Upload(ctx, id, "big.csv", strings.NewReader(b.String()), dataset.Options{})
+		l, err := f.p.Datasets.Upload(ctx, id, "big.csv", strings.NewReader(bigCSV(60000)), dataset.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -519,13 +512,8 @@ func TestShutdownRequeuesAndTheNextStartLoads(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		id := f.publish(t, entry())
-		var b strings.Builder
-		b.WriteString(header)
-		for i := 0; i < 80000; i++ {
-			fmt.Fprintf(&b, "企业%d,%s,,%d,2020-01-01,存续\n", i, uscc(10+i), i)
-		}
 		ctx := f.as(t, "data.officer")
-		l, err := f.p.Datasets.Upload(ctx, id, "big.csv", strings.NewReader(b.String()), dataset.Options{})
+		l, err := f.p.Datasets.Upload(ctx, id, "big.csv", strings.NewReader(bigCSV(80000)), dataset.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

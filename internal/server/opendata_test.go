@@ -17,7 +17,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"gongshu/internal/caseflow"
 	"gongshu/internal/catalog"
 	"gongshu/internal/db"
 	"gongshu/internal/db/dbtest"
@@ -28,12 +27,11 @@ import (
 // openEntry is an unconditionally open resource with a personal item.
 func (s *site) openResource(t *testing.T) string {
 	t.Helper()
-	officer := platformtest.As(t, s.p, "data.officer")
 	var org string
 	if err := s.p.DB.QueryRowContext(context.Background(), `SELECT id FROM organizations WHERE name = $1`, "昆明市市场监督管理局").Scan(&org); err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.p.Catalog.Create(officer, org, catalog.Entry{
+	r := platformtest.Publish(t, s.p, "data.officer", "authority.reviewer", org, catalog.Entry{
 		Name: "食品经营许可公示", Summary: "昆明市食品经营许可证的公示信息：许可证编号、经营者名称、统一社会信用代码、负责人和有效期。",
 		Library: catalog.LibraryThematic, Themes: []string{"市场监管"}, DataForm: "table", Formats: []string{"csv"}, UpdateFrequency: "monthly",
 		Level: catalog.LevelGeneral, ShareType: catalog.ShareUnconditional, OpenType: catalog.OpenUnconditional, Licence: "CC BY 4.0",
@@ -45,16 +43,6 @@ func (s *site) openResource(t *testing.T) string {
 			{Name: "有效期至", DataType: "date"},
 			{Name: "从业人数", DataType: "integer", Length: 6},
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := s.p.Catalog.Submit(officer, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.p.Cases.Decide(platformtest.As(t, s.p, "authority.reviewer"), c.ID, caseflow.Decision{Action: caseflow.ActApprove, Comment: "同意"}); err != nil {
-		t.Fatal(err)
-	}
 	return r.ID
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"gongshu/internal/caseflow"
+	"gongshu/internal/catalog"
 	"gongshu/internal/db"
 	"gongshu/internal/identity"
 	"gongshu/internal/platform"
@@ -55,4 +57,26 @@ func As(t testing.TB, p *platform.Platform, username string) context.Context {
 		t.Fatal(err)
 	}
 	return identity.WithActor(ctx, a)
+}
+
+// Publish creates a catalog entry for org as the officer, submits it and
+// has the reviewer approve it; it returns the published resource.
+func Publish(t testing.TB, p *platform.Platform, officer, reviewer, orgID string, e catalog.Entry) *catalog.Resource {
+	t.Helper()
+	as := As(t, p, officer)
+	r, err := p.Catalog.Create(as, orgID, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := p.Catalog.Submit(as, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Cases.Decide(As(t, p, reviewer), c.ID, caseflow.Decision{Action: caseflow.ActApprove, Comment: "同意发布"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = p.Catalog.Get(as, r.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
