@@ -102,6 +102,7 @@ try {
   await page.screenshot({ path: 'out/5-open-data.png', fullPage: true });
   await login(page, 'data.officer');
   await page.goto(`${base}/datasets/${openID}`);
+  await page.screenshot({ path: 'out/5-dataset.png', fullPage: true });
   const edited = [lines[0], ...lines.slice(1, 6)].join('\n') + '\n';
   await page.selectOption('#mode', 'replace');
   await page.setInputFiles('#file', { name: '更新.csv', mimeType: 'text/csv', buffer: Buffer.from(edited) });

@@ -183,6 +183,11 @@ func who(a *identity.Actor, ip string) string {
 // Read decides, audits and streams the rows (masked) to fn. It returns the
 // decision and the number of rows matching the request's filters.
 func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) error, opts ...ReadOption) (*Decision, int64, error) {
+	return d.ReadRows(ctx, req, func(_ int64, v []string) error { return fn(v) }, opts...)
+}
+
+// ReadRows is Read with each row's id (for links to its provenance).
+func (d *Door) ReadRows(ctx context.Context, req Request, fn func(id int64, values []string) error, opts ...ReadOption) (*Decision, int64, error) {
 	dec, err := d.Decide(ctx, req)
 	if err != nil {
 		return nil, 0, err
@@ -205,7 +210,7 @@ func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) e
 		o(dec)
 	}
 	masked := make([]string, len(dec.Columns))
-	_, err = d.Datasets.Scan(ctx, dec.Dataset, sel, func(_ int64, vals []string) error {
+	_, err = d.Datasets.Scan(ctx, dec.Dataset, sel, func(id int64, vals []string) error {
 		for i, v := range vals {
 			if m := dec.Masks[i]; m != nil && v != "" {
 				masked[i] = m(v)
@@ -213,7 +218,7 @@ func (d *Door) Read(ctx context.Context, req Request, fn func(values []string) e
 				masked[i] = v
 			}
 		}
-		return fn(masked)
+		return fn(id, masked)
 	})
 	return dec, total, err
 }

@@ -299,6 +299,10 @@ func TestDatasetPagesAsADataOfficerWouldUseThem(t *testing.T) {
 		if code, body := get(t, officer, s.srv.URL+resp.Header.Get("Location")); code != 200 || !strings.Contains(body, "出现了两次") || !strings.Contains(body, "未通过") {
 			t.Errorf("bad upload's load page: %d", code)
 		}
+		// Each current row links to its history.
+		if _, body := get(t, officer, s.srv.URL+"/datasets/"+id); !strings.Contains(body, "/provenance?key=JY1") {
+			t.Errorf("the dataset page does not link rows to their provenance")
+		}
 		for _, path := range []string{"/datasets/" + id, "/datasets/" + id + "/provenance?key=JY1", "/datasets/freshness?late=0", "/catalog/" + id} {
 			code, body := get(t, officer, s.srv.URL+path)
 			if code != 200 || strings.Contains(body, "ds.") {

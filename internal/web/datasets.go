@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,11 +89,33 @@ func (s *site) renderDataset(w http.ResponseWriter, r *http.Request, status int,
 		mapping = append(mapping, k+"="+v)
 	}
 	d["Mapping"] = strings.Join(mapping, "\n")
-	var rows [][]string
-	if dec, total, err := s.p.Door.Read(r.Context(), access.Request{ResourceID: id, Purpose: access.ProviderView, Limit: 10}, func(v []string) error {
-		rows = append(rows, append([]string(nil), v...))
+	type row struct {
+		Values []string
+		Trace  string // the row's provenance page
+	}
+	var rows []row
+	keyAt := map[string]int{}
+	if dec, total, err := s.p.Door.ReadRows(r.Context(), access.Request{ResourceID: id, Purpose: access.ProviderView, Limit: 10}, func(rid int64, v []string) error {
+		q := url.Values{}
+		if len(ds.KeyItems) == len(keyAt) && len(keyAt) > 0 {
+			for _, k := range ds.KeyItems {
+				q.Add("key", v[keyAt[k]])
+			}
+		} else {
+			q.Set("row", strconv.FormatInt(rid, 10))
+		}
+		rows = append(rows, row{Values: append([]string(nil), v...), Trace: "/datasets/" + id + "/provenance?" + q.Encode()})
 		return nil
-	}); err == nil {
+	}, access.OnDecision(func(dec *access.Decision) {
+		for i, c := range dec.Columns {
+			keyAt[c.Item] = i
+		}
+		for k := range keyAt {
+			if !slices.Contains(ds.KeyItems, k) {
+				delete(keyAt, k)
+			}
+		}
+	})); err == nil {
 		d["Rows"], d["Cols"], d["Total"] = rows, dec.Columns, total
 	}
 	var trend []int
