@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -179,5 +178,3 @@ func benchLoad(ctx context.Context, p *platform.Platform, path string, stdout io
 }
 
 func round(f float64) float64 { return float64(int64(f*100)) / 100 }
-
-var _ = sql.ErrNoRows

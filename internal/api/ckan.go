@@ -307,24 +307,17 @@ func (c *ckan) datastoreSearch(r *http.Request) (any, error) {
 	if p["q"] != "" || p["sort"] != "" {
 		return nil, apperr.New(apperr.Invalid, "暂不支持 q 和 sort 参数：请用 filters 精确筛选", "q and sort are not supported: use filters").WithField("q")
 	}
-	var records []map[string]any
-	var names []string
-	n := req.Offset
-	dec, total, err := c.p.Door.Read(r.Context(), req, func(v []string) error {
-		n++
-		rec := map[string]any{"_id": n}
-		for i, x := range v {
-			rec[names[i]] = x
-		}
-		records = append(records, rec)
-		return nil
-	}, access.OnDecision(func(d *access.Decision) {
-		for _, col := range d.Columns {
-			names = append(names, col.Item)
-		}
-	}))
+	dec, total, rows, err := ReadRecords(r.Context(), c.p.Door, req)
 	if err != nil {
 		return nil, err
+	}
+	records := make([]map[string]any, len(rows))
+	for i, row := range rows {
+		rec := map[string]any{"_id": req.Offset + int64(i) + 1}
+		for k, v := range row {
+			rec[k] = v
+		}
+		records[i] = rec
 	}
 	fields := []map[string]string{{"id": "_id", "type": "int"}}
 	for _, col := range dec.Columns {
@@ -334,9 +327,6 @@ func (c *ckan) datastoreSearch(r *http.Request) (any, error) {
 	links := map[string]string{"start": base}
 	if next := req.Offset + int64(len(records)); next < total {
 		links["next"] = fmt.Sprintf("%s&offset=%d&limit=%d", base, next, req.Limit)
-	}
-	if records == nil {
-		records = []map[string]any{}
 	}
 	return map[string]any{"resource_id": id, "fields": fields, "records": records, "total": total, "limit": req.Limit,
 		"offset": req.Offset, "_links": links}, nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -312,20 +313,7 @@ func (h *handler) openRecords(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	var records []map[string]string
-	var names []string
-	dec, total, err := h.p.Door.Read(r.Context(), req, func(v []string) error {
-		rec := make(map[string]string, len(v))
-		for i, x := range v {
-			rec[names[i]] = x
-		}
-		records = append(records, rec)
-		return nil
-	}, access.OnDecision(func(d *access.Decision) {
-		for _, c := range d.Columns {
-			names = append(names, c.Item)
-		}
-	}))
+	dec, total, records, err := ReadRecords(r.Context(), h.p.Door, req)
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -344,6 +332,24 @@ func (h *handler) openRecords(w http.ResponseWriter, r *http.Request) {
 		out["next"] = u.RequestURI()
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// ReadRecords reads a request's rows through the door, each as item → value.
+func ReadRecords(ctx context.Context, door *access.Door, req access.Request) (*access.Decision, int64, []map[string]string, error) {
+	var rows [][]string
+	dec, total, err := door.Read(ctx, req, func(v []string) error { rows = append(rows, append([]string(nil), v...)); return nil })
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	records := make([]map[string]string, len(rows))
+	for i, v := range rows {
+		rec := make(map[string]string, len(v))
+		for j, x := range v {
+			rec[dec.Columns[j].Item] = x
+		}
+		records[i] = rec
+	}
+	return dec, total, records, nil
 }
 
 // ContentDisposition names a download, with an ASCII fallback.

@@ -213,8 +213,6 @@ func (s *Service) openConflict(ctx context.Context, f ConflictForm) error {
 	return err
 }
 
-var _ = sql.ErrNoRows
-
 // Recheck runs the cross-source comparison again for a resource and
 // records the result on its latest committed load (after the authoritative
 // source itself was reloaded, for example).

@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"gongshu/internal/caseflow"
 	"gongshu/internal/dataset"
@@ -46,6 +45,5 @@ func TestDemoDataLoadsEverywhereWithOneConflictAndLateResources(t *testing.T) {
 		if err != nil || len(cases) != 1 || cases[0].State != caseflow.Submitted {
 			t.Fatalf("conflict cases: %v %d", err, len(cases))
 		}
-		_ = time.Second
 	})
 }

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -249,7 +248,6 @@ func TestJiamusiRequiresLoginToDownload(t *testing.T) {
 		if c := s.api("GET", "/api/v1/open/"+id+"/records", s.token("citizen"), nil, nil); c != 200 {
 			t.Errorf("logged-in citizen: %d", c)
 		}
-		_ = time.Second
 	})
 }
 
@@ -325,7 +323,6 @@ func TestDatasetPagesAsADataOfficerWouldUseThem(t *testing.T) {
 				t.Errorf("citizen %s: %d", path, code)
 			}
 		}
-		_ = time.Second
 	})
 }
 
