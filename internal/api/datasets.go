@@ -363,40 +363,48 @@ func ContentDisposition(ascii, name string) string {
 // A CSV is written in the style of the file that made the dataset (line
 // endings, byte order mark); bom forces the mark on ("1") or off ("0").
 func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id, format, bomParam string) error {
+	if format != "csv" && format != "json" && format != "xlsx" {
+		return apperr.ErrNotFound()
+	}
+	// One decision for the whole download (it counts once against the rate
+	// limit): the headers and the file's first line are written when it is made.
 	req := access.Request{ResourceID: id, Purpose: access.OpenDownload, ClientIP: clientIP(r)}
-	dec, err := door.Decide(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	base := strings.ReplaceAll(dec.Resource.Code, "/", "-")
-	fname := dec.Resource.Entry.Name + "." + format
-	header := make([]string, len(dec.Columns))
-	for i, c := range dec.Columns {
-		header[i] = c.Item
-	}
+	var header []string
+	var disposition string
 	var started bool
 	start := func(ctype string) {
 		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Content-Disposition", ContentDisposition(base+"."+format, fname))
+		w.Header().Set("Content-Disposition", disposition)
 		w.Header().Set("Cache-Control", "no-store")
 		started = true
 	}
-	var err2 error
+	begin := func(dec *access.Decision, ctype string) {
+		header = make([]string, len(dec.Columns))
+		for i, c := range dec.Columns {
+			header[i] = c.Item
+		}
+		base := strings.ReplaceAll(dec.Resource.Code, "/", "-")
+		disposition = ContentDisposition(base+"."+format, dec.Resource.Entry.Name+"."+format)
+		if ctype != "" {
+			start(ctype)
+		}
+	}
+	var err error
 	switch format {
 	case "csv":
-		style := dec.Dataset.CSVStyle
-		bom := strings.Contains(style, "bom")
-		switch bomParam {
-		case "1":
-			bom = true
-		case "0":
-			bom = false
-		}
 		bw := bufio.NewWriterSize(w, 64<<10)
 		cw := csv.NewWriter(bw)
-		cw.UseCRLF = strings.Contains(style, "crlf")
-		_, _, err2 = door.Read(r.Context(), req, func(v []string) error { return cw.Write(v) }, access.OnDecision(func(*access.Decision) {
-			start("text/csv; charset=utf-8")
+		_, _, err = door.Read(r.Context(), req, func(v []string) error { return cw.Write(v) }, access.OnDecision(func(dec *access.Decision) {
+			style := dec.Dataset.CSVStyle
+			bom := strings.Contains(style, "bom")
+			switch bomParam {
+			case "1":
+				bom = true
+			case "0":
+				bom = false
+			}
+			cw.UseCRLF = strings.Contains(style, "crlf")
+			begin(dec, "text/csv; charset=utf-8")
 			if bom {
 				bw.WriteString("\ufeff")
 			}
@@ -407,7 +415,7 @@ func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id
 	case "json":
 		bw := bufio.NewWriterSize(w, 64<<10)
 		n := 0
-		_, _, err2 = door.Read(r.Context(), req, func(v []string) error {
+		_, _, err = door.Read(r.Context(), req, func(v []string) error {
 			rec := make(map[string]string, len(v))
 			for i, x := range v {
 				rec[header[i]] = x
@@ -419,7 +427,7 @@ func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id
 			n++
 			_, err := bw.Write(b)
 			return err
-		}, access.OnDecision(func(*access.Decision) { start("application/json; charset=utf-8"); bw.WriteString("[\n") }))
+		}, access.OnDecision(func(dec *access.Decision) { begin(dec, "application/json; charset=utf-8"); bw.WriteString("[\n") }))
 		if started {
 			bw.WriteString("\n]\n")
 		}
@@ -427,18 +435,13 @@ func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id
 	case "xlsx":
 		f := excelize.NewFile()
 		defer f.Close()
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			return err
+		sw, serr := f.NewStreamWriter("Sheet1")
+		if serr != nil {
+			return serr
 		}
 		row := 1
-		hdr := make([]any, len(header))
-		for i, x := range header {
-			hdr[i] = x
-		}
-		sw.SetRow("A1", hdr)
-		cells := make([]any, len(header))
-		_, _, err2 = door.Read(r.Context(), req, func(v []string) error {
+		var cells []any
+		_, _, err = door.Read(r.Context(), req, func(v []string) error {
 			row++
 			if row > 1048576 {
 				return apperr.New(apperr.TooLarge, "数据超过 Excel 的 1048576 行上限：请下载 CSV", "the data exceeds Excel's 1,048,576 rows: download CSV")
@@ -448,21 +451,27 @@ func WriteDownload(w http.ResponseWriter, r *http.Request, door *access.Door, id
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, row)
 			return sw.SetRow(cell, cells)
-		})
-		if err2 == nil {
+		}, access.OnDecision(func(dec *access.Decision) {
+			begin(dec, "") // the headers go out once the workbook is complete
+			hdr := make([]any, len(header))
+			for i, x := range header {
+				hdr[i] = x
+			}
+			sw.SetRow("A1", hdr)
+			cells = make([]any, len(header))
+		}))
+		if err == nil {
 			if err := sw.Flush(); err != nil {
 				return err
 			}
 			start("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			err2 = f.Write(w)
+			err = f.Write(w)
 		}
-	default:
-		return apperr.ErrNotFound()
 	}
-	if err2 != nil && started {
+	if err != nil && started {
 		return nil // the response has begun: the client sees a cut download
 	}
-	return err2
+	return err
 }
 
 func (h *handler) openDownload(w http.ResponseWriter, r *http.Request) {

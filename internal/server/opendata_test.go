@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"gongshu/internal/access"
 	"gongshu/internal/catalog"
 	"gongshu/internal/db"
 	"gongshu/internal/db/dbtest"
@@ -220,12 +221,18 @@ func TestOpenDataFlowsFromUploadToDownload(t *testing.T) {
 			t.Errorf("other institution dataset: %d", c)
 		}
 		// Downloads are rate-limited per reader.
-		limited := false
+		limited, served := false, 0
 		for i := 0; i < 25 && !limited; i++ {
 			limited = s.api("GET", "/api/v1/open/"+id+"/download.json", "", nil, nil) == http.StatusTooManyRequests
+			if !limited {
+				served++
+			}
 		}
 		if !limited {
 			t.Errorf("no download rate limit")
+		}
+		if served != access.DownloadsPerMin-4 { // four downloads above: each counts once
+			t.Errorf("%d downloads served before the limit, want %d", served, access.DownloadsPerMin-4)
 		}
 	})
 }
